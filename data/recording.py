@@ -1,0 +1,339 @@
+"""The write path: every change to sessions, messages and analytics goes through these functions.
+
+The tracker, the ingestion API and the seed generator all call them, so counting, engagement and
+any derived table are implemented once. Each function works inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, case, func, insert, select, update
+
+from data.engagement import engagement_score
+from data.schema import (
+    SENDER_TYPES,
+    SESSION_USER_TYPES,
+    chat_analytics,
+    chat_messages,
+    chat_sessions,
+    session_actions,
+    session_topics,
+    users,
+)
+
+# Deterministic analytics ids: one per session, the same whichever writer closes it.
+ANALYTICS_NAMESPACE = uuid.UUID("6f1d7c2e-2b0a-4c55-9a51-0c3b7a1e9d42")
+CLOSE_CHUNK = 500
+MAX_TOPIC_LENGTH = 100
+MAX_ACTION_TYPE_LENGTH = 64
+MAX_TARGET_LENGTH = 2048
+
+
+class RecordingError(ValueError):
+    """A write that the data cannot accept (unknown or closed session, out-of-range value...)."""
+
+
+def analytics_id_for(session_id: str) -> str:
+    """Return the analytics_id that the session's chat_analytics row has (or will have)."""
+    return str(uuid.uuid5(ANALYTICS_NAMESPACE, session_id))
+
+
+def start_session(
+    conn: Connection,
+    *,
+    session_id: str,
+    at: datetime,
+    user_type: str | None = None,
+    user_id: int | None = None,
+) -> None:
+    """Insert an open session; a known user's type is copied when `user_type` is not given."""
+    if user_id is not None and user_type is None:
+        user_type = conn.execute(select(users.c.user_type).where(users.c.id == user_id)).scalar()
+        if user_type is None:
+            raise RecordingError(f"unknown user id {user_id}")
+    user_type = user_type or "anonymous"
+    if user_type not in SESSION_USER_TYPES:
+        raise RecordingError(f"user_type must be one of {', '.join(SESSION_USER_TYPES)}")
+    conn.execute(
+        insert(chat_sessions).values(
+            session_id=session_id,
+            user_id=user_id,
+            user_type=user_type,
+            is_active=True,
+            created_at=at,
+            updated_at=at,
+            resolved=False,
+            escalated_to_human=False,
+        )
+    )
+
+
+def _require_open(conn: Connection, session_id: str) -> datetime:
+    """Return the open session's updated_at, or raise when it is unknown or closed."""
+    row = conn.execute(
+        select(chat_sessions.c.is_active, chat_sessions.c.updated_at).where(
+            chat_sessions.c.session_id == session_id
+        )
+    ).first()
+    if row is None:
+        raise RecordingError(f"unknown session {session_id}")
+    if not row.is_active:
+        raise RecordingError(f"session {session_id} is closed")
+    return row.updated_at
+
+
+def _touch(conn: Connection, session_id: str, at: datetime, updated_at: datetime, **values: Any) -> None:
+    # Events may arrive slightly out of order; updated_at only ever moves forward.
+    conn.execute(
+        update(chat_sessions)
+        .where(chat_sessions.c.session_id == session_id)
+        .values(updated_at=max(at, updated_at), **values)
+    )
+
+
+def record_message(
+    conn: Connection,
+    *,
+    session_id: str,
+    sender_type: str,
+    content: str,
+    at: datetime,
+    processing_time_ms: float | None = None,
+    cached: bool = False,
+    metadata: dict | list | None = None,
+    message_id: str | None = None,
+) -> str:
+    """Store one message of an open session and return its message_id."""
+    if sender_type not in SENDER_TYPES:
+        raise RecordingError(f"sender_type must be one of {', '.join(SENDER_TYPES)}")
+    if processing_time_ms is not None and (
+        processing_time_ms < 0 or processing_time_ms != processing_time_ms
+    ):
+        raise RecordingError("processing_time_ms must be a non-negative number")
+    updated_at = _require_open(conn, session_id)
+    message_id = message_id or str(uuid.uuid4())
+    conn.execute(
+        insert(chat_messages).values(
+            message_id=message_id,
+            session_id=session_id,
+            sender_type=sender_type,
+            content=content,
+            created_at=at,
+            processing_time_ms=processing_time_ms,
+            is_cached_response=bool(cached),
+            metadata=metadata,
+        )
+    )
+    _touch(conn, session_id, at, updated_at)
+    return message_id
+
+
+def record_topic(conn: Connection, *, session_id: str, topic: str, at: datetime) -> bool:
+    """Note that an open session discussed `topic`; return False when it was already noted."""
+    topic = topic.strip()
+    if not topic or len(topic) > MAX_TOPIC_LENGTH:
+        raise RecordingError(f"topic must be 1-{MAX_TOPIC_LENGTH} characters")
+    updated_at = _require_open(conn, session_id)
+    known = (
+        conn.execute(select(session_topics.c.topic).where(session_topics.c.session_id == session_id))
+        .scalars()
+        .all()
+    )
+    if topic in known:
+        return False
+    conn.execute(
+        insert(session_topics).values(session_id=session_id, topic=topic, position=len(known), created_at=at)
+    )
+    _touch(conn, session_id, at, updated_at)
+    return True
+
+
+def record_action(
+    conn: Connection, *, session_id: str, action_type: str, at: datetime, target: str | None = None
+) -> None:
+    """Store a user action (a link click, a service view...) of an open session."""
+    if not action_type or len(action_type) > MAX_ACTION_TYPE_LENGTH:
+        raise RecordingError(f"action type must be 1-{MAX_ACTION_TYPE_LENGTH} characters")
+    if target is not None and len(target) > MAX_TARGET_LENGTH:
+        raise RecordingError(f"action target must be at most {MAX_TARGET_LENGTH} characters")
+    updated_at = _require_open(conn, session_id)
+    conn.execute(
+        insert(session_actions).values(
+            session_id=session_id, action_type=action_type, target=target, created_at=at
+        )
+    )
+    _touch(conn, session_id, at, updated_at)
+
+
+def set_satisfaction(conn: Connection, *, session_id: str, rating: int, at: datetime) -> None:
+    """Set the session's 1-5 satisfaction rating (allowed after close: ratings often come late)."""
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise RecordingError("rating must be a whole number from 1 to 5")
+    if (
+        conn.execute(
+            update(chat_sessions)
+            .where(chat_sessions.c.session_id == session_id)
+            .values(satisfaction_rating=rating)
+        ).rowcount
+        == 0
+    ):
+        raise RecordingError(f"unknown session {session_id}")
+
+
+def set_resolved(conn: Connection, *, session_id: str, at: datetime, resolved: bool = True) -> None:
+    """Mark an open session resolved (or not)."""
+    updated_at = _require_open(conn, session_id)
+    _touch(conn, session_id, at, updated_at, resolved=bool(resolved))
+
+
+def mark_escalated(conn: Connection, *, session_id: str, at: datetime) -> None:
+    """Mark an open session as escalated to a human."""
+    updated_at = _require_open(conn, session_id)
+    _touch(conn, session_id, at, updated_at, escalated_to_human=True)
+
+
+@dataclass(frozen=True)
+class Closing:
+    """A request to close one session at a moment."""
+
+    session_id: str
+    at: datetime
+
+
+def close_sessions(conn: Connection, closings: Iterable[Closing]) -> int:
+    """Close the still-open sessions among `closings` and save their analytics rows.
+
+    Counts, topics, actions and flags are read back from the stored rows, so every writer gets the
+    same analytics. Sessions already closed or unknown are skipped: closing twice is harmless.
+    Returns how many sessions were closed.
+    """
+    closed = 0
+    batch: list[Closing] = []
+    for closing in closings:
+        batch.append(closing)
+        if len(batch) >= CLOSE_CHUNK:
+            closed += _close_chunk(conn, batch)
+            batch = []
+    if batch:
+        closed += _close_chunk(conn, batch)
+    return closed
+
+
+def _close_chunk(conn: Connection, closings: Sequence[Closing]) -> int:
+    when = {c.session_id: c.at for c in closings}
+    ids = list(when)
+    sessions = conn.execute(
+        select(
+            chat_sessions.c.session_id,
+            chat_sessions.c.created_at,
+            chat_sessions.c.resolved,
+            chat_sessions.c.escalated_to_human,
+        ).where(chat_sessions.c.session_id.in_(ids), chat_sessions.c.is_active)
+    ).all()
+    if not sessions:
+        return 0
+    open_ids = [s.session_id for s in sessions]
+    counts = {
+        row.session_id: row
+        for row in conn.execute(
+            select(
+                chat_messages.c.session_id,
+                func.count().label("total"),
+                func.sum(case((chat_messages.c.sender_type == "user", 1), else_=0)).label("user"),
+                func.sum(case((chat_messages.c.sender_type == "assistant", 1), else_=0)).label("assistant"),
+                func.avg(
+                    case((chat_messages.c.sender_type == "assistant", chat_messages.c.processing_time_ms))
+                ).label("avg_ms"),
+            )
+            .where(chat_messages.c.session_id.in_(open_ids))
+            .group_by(chat_messages.c.session_id)
+        )
+    }
+    topics: dict[str, list[str]] = defaultdict(list)
+    for row in conn.execute(
+        select(session_topics.c.session_id, session_topics.c.topic)
+        .where(session_topics.c.session_id.in_(open_ids))
+        .order_by(session_topics.c.session_id, session_topics.c.position)
+    ):
+        topics[row.session_id].append(row.topic)
+    actions: dict[str, list[dict]] = defaultdict(list)
+    for row in conn.execute(
+        select(
+            session_actions.c.session_id,
+            session_actions.c.action_type,
+            session_actions.c.target,
+            session_actions.c.created_at,
+        )
+        .where(session_actions.c.session_id.in_(open_ids))
+        .order_by(session_actions.c.session_id, session_actions.c.id)
+    ):
+        action = {"type": row.action_type, "at": row.created_at.isoformat()}
+        if row.target is not None:
+            action["target"] = row.target
+        actions[row.session_id].append(action)
+
+    analytics_rows = []
+    session_updates = []
+    for s in sessions:
+        closed_at = max(when[s.session_id], s.created_at)
+        c = counts.get(s.session_id)
+        user_messages = int(c.user) if c else 0
+        analytics_rows.append(
+            {
+                "analytics_id": analytics_id_for(s.session_id),
+                "session_id": s.session_id,
+                "total_messages": int(c.total) if c else 0,
+                "user_messages": user_messages,
+                "assistant_messages": int(c.assistant) if c else 0,
+                "average_response_time_ms": float(c.avg_ms) if c and c.avg_ms is not None else None,
+                "resolved": bool(s.resolved),
+                "escalated_to_human": bool(s.escalated_to_human),
+                "topics_discussed": topics[s.session_id],
+                "actions_taken": actions[s.session_id],
+                "engagement_score": engagement_score(
+                    user_messages,
+                    len(actions[s.session_id]),
+                    len(topics[s.session_id]),
+                    (closed_at - s.created_at).total_seconds(),
+                ),
+                "created_at": closed_at,
+            }
+        )
+        session_updates.append({"b_session_id": s.session_id, "b_closed_at": closed_at})
+    conn.execute(
+        update(chat_sessions)
+        .where(and_(chat_sessions.c.session_id == bindparam("b_session_id"), chat_sessions.c.is_active))
+        .values(is_active=False, closed_at=bindparam("b_closed_at"), updated_at=bindparam("b_closed_at")),
+        session_updates,
+    )
+    conn.execute(insert(chat_analytics), analytics_rows)
+    return len(analytics_rows)
+
+
+def insert_bulk(
+    conn: Connection,
+    *,
+    sessions: Sequence[dict] = (),
+    messages: Sequence[dict] = (),
+    topics: Sequence[dict] = (),
+    actions: Sequence[dict] = (),
+) -> None:
+    """Insert pre-built open-session rows in bulk (the seed generator's fast path).
+
+    Rows carry the columns of their tables; close them afterwards with `close_sessions`, which
+    derives their analytics exactly as for any other session.
+    """
+    for table, rows in (
+        (chat_sessions, sessions),
+        (chat_messages, messages),
+        (session_topics, topics),
+        (session_actions, actions),
+    ):
+        if rows:
+            conn.execute(insert(table), list(rows))

@@ -1,0 +1,177 @@
+"""The tables of CONTRACT.md section 1, plus the helper tables the write path keeps consistent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    text,
+)
+
+USER_TYPES = ("client", "provider")
+SESSION_USER_TYPES = ("client", "provider", "anonymous")
+SENDER_TYPES = ("user", "assistant", "system")
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always returned as an aware UTC datetime.
+
+    SQLite keeps no offset, so naive values coming back are UTC by construction;
+    naive values going in are refused rather than guessed at.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; the data layer stores aware UTC timestamps only")
+        value = value.astimezone(UTC)
+        # SQLite compares timestamps as text, so the offset must not reach the stored string.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(150), nullable=False, unique=True),
+    Column("email", String(254), nullable=True),
+    Column("password_hash", String(255), nullable=True),
+    Column("user_type", String(16), nullable=False),
+    Column("is_staff", Boolean, nullable=False, default=False),
+    Column("is_active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("user_type IN ('client', 'provider')", name="user_type"),
+)
+
+chat_sessions = Table(
+    "chat_sessions",
+    metadata,
+    Column("session_id", String(36), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("user_type", String(16), nullable=False),
+    Column("is_active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("satisfaction_rating", SmallInteger, nullable=True),
+    # Extra columns (allowed by the contract): outcome flags recorded while the session is open,
+    # copied into chat_analytics when it closes.
+    Column("resolved", Boolean, nullable=False, default=False),
+    Column("escalated_to_human", Boolean, nullable=False, default=False),
+    CheckConstraint("user_type IN ('client', 'provider', 'anonymous')", name="user_type"),
+    CheckConstraint("satisfaction_rating BETWEEN 1 AND 5", name="satisfaction_rating"),
+    Index(None, "created_at", "user_type"),
+    Index(None, "user_type", "created_at"),
+    Index(None, "user_id"),
+    # Partial index: the live count reads only the (few) open sessions.
+    Index(
+        "ix_chat_sessions_active",
+        "is_active",
+        sqlite_where=text("is_active"),
+        postgresql_where=text("is_active"),
+    ),
+)
+
+chat_messages = Table(
+    "chat_messages",
+    metadata,
+    Column("message_id", String(36), primary_key=True),
+    Column(
+        "session_id", String(36), ForeignKey("chat_sessions.session_id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("sender_type", String(16), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("processing_time_ms", Float, nullable=True),
+    Column("is_cached_response", Boolean, nullable=False, default=False),
+    Column("metadata", JSON, nullable=True),
+    CheckConstraint("sender_type IN ('user', 'assistant', 'system')", name="sender_type"),
+    Index(None, "session_id", "created_at"),
+    Index(None, "created_at", "sender_type", "processing_time_ms"),
+)
+
+chat_analytics = Table(
+    "chat_analytics",
+    metadata,
+    Column("analytics_id", String(36), primary_key=True),
+    Column(
+        "session_id",
+        String(36),
+        ForeignKey("chat_sessions.session_id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("total_messages", Integer, nullable=False),
+    Column("user_messages", Integer, nullable=False),
+    Column("assistant_messages", Integer, nullable=False),
+    Column("average_response_time_ms", Float, nullable=True),
+    Column("resolved", Boolean, nullable=False),
+    Column("escalated_to_human", Boolean, nullable=False),
+    Column("topics_discussed", JSON, nullable=False),
+    Column("actions_taken", JSON, nullable=False),
+    Column("engagement_score", Float, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# One row per (session, topic), written as topics are recorded: top topics and common issues
+# become an indexed GROUP BY on both databases instead of JSON unnesting.
+session_topics = Table(
+    "session_topics",
+    metadata,
+    Column(
+        "session_id", String(36), ForeignKey("chat_sessions.session_id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("topic", String(100), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Actions recorded while a session is open; copied into chat_analytics.actions_taken on close.
+session_actions = Table(
+    "session_actions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "session_id", String(36), ForeignKey("chat_sessions.session_id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("action_type", String(64), nullable=False),
+    Column("target", String(2048), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "session_id", "id"),
+)
