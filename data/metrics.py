@@ -1,0 +1,431 @@
+"""Every metric of CONTRACT.md section 2: the one implementation the dashboard, API, exports and
+report call. Aggregation runs in SQL; only small results (at most one row per hour) reach pandas.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+import pandas as pd
+from sqlalchemy import Connection, Select, case, func, literal, select
+
+from data.periods import Period
+from data.schema import (
+    SENDER_TYPES,
+    SESSION_USER_TYPES,
+    chat_analytics,
+    chat_messages,
+    chat_sessions,
+    session_topics,
+)
+from data.sqlfuncs import epoch_bucket
+
+PERCENTILES = (50, 90, 95, 99)
+TOP_TOPICS_LIMIT = 10
+
+
+# --- filters -------------------------------------------------------------------------------------
+
+
+def _sessions_where(period: Period, user_type: str | None) -> list:
+    conds = [chat_sessions.c.created_at >= period.start, chat_sessions.c.created_at < period.end]
+    if user_type:
+        conds.append(chat_sessions.c.user_type == user_type)
+    return conds
+
+
+def _messages_in(stmt: Select, period: Period, user_type: str | None) -> Select:
+    """Restrict a select over chat_messages to the period (and the sessions' user type)."""
+    stmt = stmt.where(chat_messages.c.created_at >= period.start, chat_messages.c.created_at < period.end)
+    if user_type:
+        stmt = stmt.join(chat_sessions, chat_sessions.c.session_id == chat_messages.c.session_id).where(
+            chat_sessions.c.user_type == user_type
+        )
+    return stmt
+
+
+def _count_if(condition) -> object:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionCounts:
+    total: int
+    active: int
+    closed: int
+
+
+@dataclass(frozen=True)
+class MessageCounts:
+    total: int
+    by_sender: dict[str, int]
+    sessions_with_messages: int
+
+    @property
+    def per_session(self) -> float | None:
+        """Messages in the period per session that has at least one message in it."""
+        return self.total / self.sessions_with_messages if self.sessions_with_messages else None
+
+
+@dataclass(frozen=True)
+class ResponseTimes:
+    count: int
+    average: float | None
+    percentiles: dict[int, float | None] = field(default_factory=dict)
+
+    def p(self, q: int) -> float | None:
+        return self.percentiles.get(q)
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    average: float | None
+    count: int
+    distribution: dict[int, int]
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    analysed: int
+    resolution_rate: float | None
+    escalation_rate: float | None
+    average_engagement: float | None
+
+
+@dataclass(frozen=True)
+class TopicCount:
+    topic: str
+    count: int
+
+
+# --- metrics ------------------------------------------------------------------------------------
+
+
+def active_sessions(conn: Connection, user_type: str | None = None) -> int:
+    """Sessions open right now, whatever the period (the real-time figure)."""
+    stmt = select(func.count()).select_from(chat_sessions).where(chat_sessions.c.is_active)
+    if user_type:
+        stmt = stmt.where(chat_sessions.c.user_type == user_type)
+    return int(conn.execute(stmt).scalar_one())
+
+
+def session_counts(conn: Connection, period: Period, user_type: str | None = None) -> SessionCounts:
+    """Sessions created in the period: total, still active, closed."""
+    row = conn.execute(
+        select(func.count(), _count_if(chat_sessions.c.is_active)).where(*_sessions_where(period, user_type))
+    ).one()
+    total, active = int(row[0]), int(row[1])
+    return SessionCounts(total=total, active=active, closed=total - active)
+
+
+def message_counts(conn: Connection, period: Period, user_type: str | None = None) -> MessageCounts:
+    """Messages created in the period, by sender type, and how many sessions they belong to."""
+    stmt = _messages_in(
+        select(
+            func.count(),
+            func.count(func.distinct(chat_messages.c.session_id)),
+            *(_count_if(chat_messages.c.sender_type == s) for s in SENDER_TYPES),
+        ).select_from(chat_messages),
+        period,
+        user_type,
+    )
+    row = conn.execute(stmt).one()
+    return MessageCounts(
+        total=int(row[0]),
+        sessions_with_messages=int(row[1]),
+        by_sender={s: int(v) for s, v in zip(SENDER_TYPES, row[2:], strict=True)},
+    )
+
+
+def _assistant_times(period: Period, user_type: str | None) -> Select:
+    return _messages_in(
+        select(chat_messages.c.processing_time_ms.label("ms")).where(
+            chat_messages.c.sender_type == "assistant", chat_messages.c.processing_time_ms.is_not(None)
+        ),
+        period,
+        user_type,
+    )
+
+
+def response_times(
+    conn: Connection, period: Period, user_type: str | None = None, percentiles: tuple[int, ...] = PERCENTILES
+) -> ResponseTimes:
+    """Mean and exact percentiles (numpy's linear interpolation) of assistant processing times."""
+    times = _assistant_times(period, user_type).subquery()
+    count, average = conn.execute(select(func.count(), func.avg(times.c.ms))).one()
+    count = int(count)
+    if count == 0:
+        return ResponseTimes(0, None, {q: None for q in percentiles})
+    # Only the order statistics that the interpolation needs come back: one sort, a few rows.
+    ranks: dict[int, tuple[int, int, float]] = {}
+    for q in percentiles:
+        k = (count - 1) * q / 100
+        lo = math.floor(k)
+        ranks[q] = (lo, min(lo + 1, count - 1), k - lo)
+    wanted = sorted({r for lo, hi, _ in ranks.values() for r in (lo, hi)})
+    ordered = select(
+        times.c.ms, (func.row_number().over(order_by=times.c.ms) - literal(1)).label("rank")
+    ).subquery()
+    values = dict(
+        (int(r), float(v))
+        for v, r in conn.execute(select(ordered.c.ms, ordered.c.rank).where(ordered.c.rank.in_(wanted)))
+    )
+    result = {q: values[lo] + (values[hi] - values[lo]) * frac for q, (lo, hi, frac) in ranks.items()}
+    return ResponseTimes(count, float(average), result)
+
+
+def satisfaction(conn: Connection, period: Period, user_type: str | None = None) -> Satisfaction:
+    """Mean rating of rated sessions in the period, how many are rated, and the 1-5 distribution."""
+    rating = chat_sessions.c.satisfaction_rating
+    rows = conn.execute(
+        select(rating, func.count())
+        .where(*_sessions_where(period, user_type), rating.is_not(None))
+        .group_by(rating)
+    ).all()
+    distribution = {r: 0 for r in range(1, 6)}
+    for value, n in rows:
+        distribution[int(value)] = int(n)
+    count = sum(distribution.values())
+    average = sum(r * n for r, n in distribution.items()) / count if count else None
+    return Satisfaction(average, count, distribution)
+
+
+def outcomes(conn: Connection, period: Period, user_type: str | None = None) -> Outcomes:
+    """Resolution and escalation rates (%) and mean engagement over analysed sessions in the period."""
+    row = conn.execute(
+        select(
+            func.count(),
+            _count_if(chat_analytics.c.resolved),
+            _count_if(chat_analytics.c.escalated_to_human),
+            func.avg(chat_analytics.c.engagement_score),
+        )
+        .select_from(
+            chat_analytics.join(chat_sessions, chat_sessions.c.session_id == chat_analytics.c.session_id)
+        )
+        .where(*_sessions_where(period, user_type))
+    ).one()
+    n = int(row[0])
+    if n == 0:
+        return Outcomes(0, None, None, None)
+    return Outcomes(n, 100 * int(row[1]) / n, 100 * int(row[2]) / n, float(row[3]))
+
+
+def topic_counts(
+    conn: Connection,
+    period: Period,
+    user_type: str | None = None,
+    *,
+    unresolved_only: bool = False,
+    limit: int | None = TOP_TOPICS_LIMIT,
+) -> list[TopicCount]:
+    """Sessions in the period per topic discussed, most first, ties by topic name."""
+    joined = session_topics.join(chat_sessions, chat_sessions.c.session_id == session_topics.c.session_id)
+    conds = _sessions_where(period, user_type)
+    if unresolved_only:
+        joined = joined.join(chat_analytics, chat_analytics.c.session_id == session_topics.c.session_id)
+        conds.append(chat_analytics.c.resolved.is_(False))
+    n = func.count().label("n")
+    stmt = (
+        select(session_topics.c.topic, n)
+        .select_from(joined)
+        .where(*conds)
+        .group_by(session_topics.c.topic)
+        .order_by(n.desc(), session_topics.c.topic)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [TopicCount(topic, int(count)) for topic, count in conn.execute(stmt)]
+
+
+def top_topics(conn: Connection, period: Period, user_type: str | None = None) -> list[TopicCount]:
+    """The ten topics most sessions in the period discussed."""
+    return topic_counts(conn, period, user_type)
+
+
+def common_issues(conn: Connection, period: Period, user_type: str | None = None) -> list[TopicCount]:
+    """The ten topics most discussed by unresolved sessions in the period."""
+    return topic_counts(conn, period, user_type, unresolved_only=True)
+
+
+def user_type_distribution(conn: Connection, period: Period, user_type: str | None = None) -> dict[str, int]:
+    """Sessions in the period per user type (every type present, zeros included)."""
+    counts = {t: 0 for t in SESSION_USER_TYPES}
+    for t, n in conn.execute(
+        select(chat_sessions.c.user_type, func.count())
+        .where(*_sessions_where(period, user_type))
+        .group_by(chat_sessions.c.user_type)
+    ):
+        counts[t] = int(n)
+    return counts
+
+
+# --- time series (bucketed in SQL by UTC hour, regrouped in the display zone in pandas) ----------
+
+
+def _bucket_seconds(period: Period) -> int:
+    # Zones with a half- or quarter-hour offset (India, Nepal...) need finer UTC buckets so that
+    # each one falls inside a single local hour.
+    offsets = {period.tz.utcoffset(moment) for moment in (period.start, period.end)}
+    return 3600 if all(o.total_seconds() % 3600 == 0 for o in offsets) else 900
+
+
+def _bucketed(conn: Connection, stmt_for, period: Period) -> pd.DataFrame:
+    size = _bucket_seconds(period)
+    bucket, stmt = stmt_for(size)
+    rows = conn.execute(stmt.group_by(bucket)).all()
+    frame = pd.DataFrame(rows, columns=["bucket", "count"])
+    frame["at"] = pd.to_datetime(frame["bucket"].astype("int64") * size, unit="s", utc=True).dt.tz_convert(
+        period.tz
+    )
+    return frame[["at", "count"]]
+
+
+def hourly_messages(conn: Connection, period: Period, user_type: str | None = None) -> pd.DataFrame:
+    """Messages in the period per UTC bucket, with `at` the bucket's start in the display zone."""
+
+    def stmt_for(size: int):
+        bucket = epoch_bucket(chat_messages.c.created_at, size).label("bucket")
+        return bucket, _messages_in(
+            select(bucket, func.count()).select_from(chat_messages), period, user_type
+        )
+
+    return _bucketed(conn, stmt_for, period)
+
+
+def hourly_sessions(conn: Connection, period: Period, user_type: str | None = None) -> pd.DataFrame:
+    """Sessions created in the period per UTC bucket, `at` in the display zone."""
+
+    def stmt_for(size: int):
+        bucket = epoch_bucket(chat_sessions.c.created_at, size).label("bucket")
+        return bucket, select(bucket, func.count()).where(*_sessions_where(period, user_type))
+
+    return _bucketed(conn, stmt_for, period)
+
+
+def peak_hours(conn: Connection, period: Period, user_type: str | None = None) -> list[tuple[int, int]]:
+    """Messages in the period per local hour of day, as (hour, messages) for hours 0-23."""
+    frame = hourly_messages(conn, period, user_type)
+    by_hour = frame.groupby(frame["at"].dt.hour)["count"].sum() if len(frame) else pd.Series(dtype="int64")
+    return [(h, int(by_hour.get(h, 0))) for h in range(24)]
+
+
+def weekday_hour_matrix(conn: Connection, period: Period, user_type: str | None = None) -> pd.DataFrame:
+    """Messages in the period by local day of week (rows, Monday first) and hour (columns 0-23)."""
+    frame = hourly_messages(conn, period, user_type)
+    matrix = pd.DataFrame(0, index=range(7), columns=range(24), dtype="int64")
+    if len(frame):
+        grouped = frame.groupby([frame["at"].dt.dayofweek, frame["at"].dt.hour])["count"].sum()
+        for (day, hour), n in grouped.items():
+            matrix.loc[day, hour] = int(n)
+    return matrix
+
+
+def activity_over_time(conn: Connection, period: Period, user_type: str | None = None) -> pd.DataFrame:
+    """Sessions and messages per local hour (periods up to 48 h) or per local day, gaps filled with 0."""
+    freq = "h" if period.hourly else "D"
+    start = pd.Timestamp(period.start).tz_convert(period.tz).floor(freq)
+    end = pd.Timestamp(period.end - pd.Timedelta(microseconds=1)).tz_convert(period.tz).floor(freq)
+    # Daily ranges step in calendar days so that DST days (23 or 25 h) keep local midnights.
+    index = pd.date_range(start, end, freq=freq) if freq == "h" else _local_days(start, end, period)
+    out = pd.DataFrame(index=index)
+    for name, frame in (
+        ("sessions", hourly_sessions(conn, period, user_type)),
+        ("messages", hourly_messages(conn, period, user_type)),
+    ):
+        if len(frame):
+            keys = frame["at"].dt.floor("h") if freq == "h" else _local_midnight(frame["at"], period)
+            series = frame.groupby(keys)["count"].sum()
+        else:
+            series = pd.Series(dtype="int64")
+        out[name] = series.reindex(index, fill_value=0).astype("int64")
+    out.index.name = "at"
+    return out.reset_index()
+
+
+def _local_days(start: pd.Timestamp, end: pd.Timestamp, period: Period) -> pd.DatetimeIndex:
+    days = pd.date_range(start.date(), end.date(), freq="D")
+    return pd.DatetimeIndex([d.tz_localize(period.tz) for d in days])
+
+
+def _local_midnight(stamps: pd.Series, period: Period) -> pd.Series:
+    return pd.to_datetime(stamps.dt.date).dt.tz_localize(period.tz)
+
+
+# --- everything at once -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Summary:
+    """All headline figures for one period; what the API and the report serialise."""
+
+    period: Period
+    user_type: str | None
+    sessions: SessionCounts
+    messages: MessageCounts
+    response_times: ResponseTimes
+    satisfaction: Satisfaction
+    outcomes: Outcomes
+    top_topics: list[TopicCount]
+    common_issues: list[TopicCount]
+    user_types: dict[str, int]
+    peak_hours: list[tuple[int, int]]
+    active_now: int
+    computed_at: datetime
+
+    def as_dict(self) -> dict:
+        """Plain JSON-ready values (no Period object)."""
+        data = asdict(self)
+        data.pop("period")
+        data["computed_at"] = self.computed_at.isoformat()
+        return data
+
+
+def summary(conn: Connection, period: Period, user_type: str | None = None) -> Summary:
+    """Every metric of the contract for one period and optional user type."""
+    return Summary(
+        period=period,
+        user_type=user_type,
+        sessions=session_counts(conn, period, user_type),
+        messages=message_counts(conn, period, user_type),
+        response_times=response_times(conn, period, user_type),
+        satisfaction=satisfaction(conn, period, user_type),
+        outcomes=outcomes(conn, period, user_type),
+        top_topics=top_topics(conn, period, user_type),
+        common_issues=common_issues(conn, period, user_type),
+        user_types=user_type_distribution(conn, period, user_type),
+        peak_hours=peak_hours(conn, period, user_type),
+        active_now=active_sessions(conn, user_type),
+        computed_at=datetime.now(UTC),
+    )
+
+
+__all__ = [
+    "MessageCounts",
+    "Outcomes",
+    "ResponseTimes",
+    "Satisfaction",
+    "SessionCounts",
+    "Summary",
+    "TopicCount",
+    "active_sessions",
+    "activity_over_time",
+    "common_issues",
+    "hourly_messages",
+    "hourly_sessions",
+    "message_counts",
+    "outcomes",
+    "peak_hours",
+    "response_times",
+    "satisfaction",
+    "session_counts",
+    "summary",
+    "top_topics",
+    "topic_counts",
+    "user_type_distribution",
+    "weekday_hour_matrix",
+]

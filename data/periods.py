@@ -1,0 +1,111 @@
+"""Reporting periods: a preset ending now, or whole days in the display time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+PRESETS: dict[str, timedelta] = {
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+    "90d": timedelta(days=90),
+}
+PRESET_LABELS = {"24h": "Last 24 hours", "7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days"}
+DEFAULT_PRESET = "7d"
+MAX_CUSTOM_DAYS = 3660
+
+
+class PeriodError(ValueError):
+    """A period parameter is malformed; `field` names the offending parameter."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open UTC interval [start, end) with the time zone it is displayed in."""
+
+    start: datetime
+    end: datetime
+    tz: ZoneInfo
+    preset: str | None = None
+    first_day: date | None = None
+    last_day: date | None = None
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+    @property
+    def hourly(self) -> bool:
+        """True when charts over this period read best in hourly buckets."""
+        return self.duration <= timedelta(hours=48)
+
+    @property
+    def label(self) -> str:
+        if self.preset:
+            return PRESET_LABELS[self.preset]
+        return f"{self.first_day:%d %b %Y} – {self.last_day:%d %b %Y}"
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one (same number of local days for ranges)."""
+        if self.first_day is not None and self.last_day is not None:
+            days = (self.last_day - self.first_day).days + 1
+            return custom_range(
+                self.first_day - timedelta(days=days), self.first_day - timedelta(days=1), self.tz
+            )
+        return Period(self.start - self.duration, self.start, self.tz, self.preset)
+
+
+def preset_period(preset: str, tz: ZoneInfo, now: datetime | None = None) -> Period:
+    """The preset period ending now (now itself included)."""
+    if preset not in PRESETS:
+        raise PeriodError(f"period must be one of {', '.join(PRESETS)}", "period")
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    # Timestamps have microsecond resolution, so [start, now] equals [start, now + 1 µs).
+    end = now + timedelta(microseconds=1)
+    return Period(end - PRESETS[preset], end, tz, preset)
+
+
+def custom_range(first_day: date, last_day: date, tz: ZoneInfo) -> Period:
+    """Whole local days first_day..last_day, both inclusive, in `tz` (DST-correct)."""
+    if first_day > last_day:
+        raise PeriodError("start_date must not be after end_date", "start_date")
+    if (last_day - first_day).days >= MAX_CUSTOM_DAYS:
+        raise PeriodError(f"a custom range may span at most {MAX_CUSTOM_DAYS} days", "start_date")
+    start = datetime.combine(first_day, time(), tz).astimezone(UTC)
+    end = datetime.combine(last_day + timedelta(days=1), time(), tz).astimezone(UTC)
+    return Period(start, end, tz, None, first_day, last_day)
+
+
+def parse_day(value: str, field: str) -> date:
+    """Parse a YYYY-MM-DD query value, naming `field` in the error."""
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise PeriodError(f"{field} must be a date as YYYY-MM-DD", field) from None
+
+
+def resolve_period(
+    tz: ZoneInfo,
+    preset: str | None = None,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    *,
+    default: str = DEFAULT_PRESET,
+    now: datetime | None = None,
+) -> Period:
+    """Turn request parameters into a Period: a custom range wins over a preset, else `default`."""
+    if start_date or end_date:
+        if not start_date:
+            raise PeriodError("start_date is required with end_date", "start_date")
+        if not end_date:
+            raise PeriodError("end_date is required with start_date", "end_date")
+        return custom_range(parse_day(start_date, "start_date"), parse_day(end_date, "end_date"), tz)
+    return preset_period(preset or default, tz, now)

@@ -1,0 +1,28 @@
+"""Portable SQL expressions that SQLite and PostgreSQL spell differently."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class epoch_bucket(FunctionElement):
+    """floor(seconds since the Unix epoch of a UTC timestamp / size): a fixed-width time bucket."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "epoch_bucket"
+
+
+@compiles(epoch_bucket, "sqlite")
+def _epoch_bucket_sqlite(element, compiler, **kw) -> str:
+    column, size = list(element.clauses)
+    # Stored timestamps are UTC text; integer division floors for the positive epochs we store.
+    return f"(CAST(strftime('%s', {compiler.process(column, **kw)}) AS INTEGER) / {compiler.process(size, **kw)})"
+
+
+@compiles(epoch_bucket, "postgresql")
+def _epoch_bucket_postgresql(element, compiler, **kw) -> str:
+    column, size = list(element.clauses)
+    return f"CAST(floor(extract(epoch FROM {compiler.process(column, **kw)}) / {compiler.process(size, **kw)}) AS BIGINT)"
