@@ -319,14 +319,14 @@ def weekday_hour_matrix(conn: Connection, period: Period, user_type: str | None 
     frame = hourly_messages(conn, period, user_type)
     matrix = pd.DataFrame(0, index=range(7), columns=range(24), dtype="int64")
     if len(frame):
-        grouped = frame.groupby([frame["at"].dt.dayofweek, frame["at"].dt.hour])["count"].sum()
+        grouped = frame.groupby([frame["at"].dt.day_of_week, frame["at"].dt.hour])["count"].sum()
         for (day, hour), n in grouped.items():
             matrix.loc[day, hour] = int(n)
     return matrix
 
 
 def activity_over_time(conn: Connection, period: Period, user_type: str | None = None) -> pd.DataFrame:
-    """Sessions and messages per local hour (periods up to 48 h) or per local day, gaps filled with 0."""
+    """Sessions and messages per local hour (one-day periods) or per local day, gaps filled with 0."""
     freq = "h" if period.hourly else "D"
     start = pd.Timestamp(period.start).tz_convert(period.tz).floor(freq)
     end = pd.Timestamp(period.end - pd.Timedelta(microseconds=1)).tz_convert(period.tz).floor(freq)

@@ -42,8 +42,8 @@ class Period:
 
     @property
     def hourly(self) -> bool:
-        """True when charts over this period read best in hourly buckets."""
-        return self.duration <= timedelta(hours=48)
+        """True for the 24-hour preset and one-day ranges: charts use hourly buckets, else daily."""
+        return self.duration <= timedelta(hours=25)  # a single day, DST days included
 
     @property
     def label(self) -> str:
@@ -58,7 +58,8 @@ class Period:
             return custom_range(
                 self.first_day - timedelta(days=days), self.first_day - timedelta(days=1), self.tz
             )
-        return Period(self.start - self.duration, self.start, self.tz, self.preset)
+        length = PRESETS[self.preset] if self.preset else self.duration
+        return Period(self.start - length, self.start, self.tz, self.preset)
 
 
 def preset_period(preset: str, tz: ZoneInfo, now: datetime | None = None) -> Period:
@@ -67,8 +68,7 @@ def preset_period(preset: str, tz: ZoneInfo, now: datetime | None = None) -> Per
         raise PeriodError(f"period must be one of {', '.join(PRESETS)}", "period")
     now = (now or datetime.now(UTC)).astimezone(UTC)
     # Timestamps have microsecond resolution, so [start, now] equals [start, now + 1 µs).
-    end = now + timedelta(microseconds=1)
-    return Period(end - PRESETS[preset], end, tz, preset)
+    return Period(now - PRESETS[preset], now + timedelta(microseconds=1), tz, preset)
 
 
 def custom_range(first_day: date, last_day: date, tz: ZoneInfo) -> Period:

@@ -18,8 +18,12 @@ class epoch_bucket(FunctionElement):
 @compiles(epoch_bucket, "sqlite")
 def _epoch_bucket_sqlite(element, compiler, **kw) -> str:
     column, size = list(element.clauses)
-    # Stored timestamps are UTC text; integer division floors for the positive epochs we store.
-    return f"(CAST(strftime('%s', {compiler.process(column, **kw)}) AS INTEGER) / {compiler.process(size, **kw)})"
+    # Stored timestamps are UTC text. The fraction is cut off first because SQLite would round
+    # 23:59:59.9999 up into the next second (and bucket). Integer division floors positive epochs.
+    return (
+        f"(CAST(strftime('%s', substr({compiler.process(column, **kw)}, 1, 19)) AS INTEGER)"
+        f" / {compiler.process(size, **kw)})"
+    )
 
 
 @compiles(epoch_bucket, "postgresql")
