@@ -22,6 +22,13 @@ class Config:
     display_timezone: str = "UTC"
     ingest_tokens: tuple[str, ...] = field(default_factory=tuple)
     live_interval_ms: int = 30_000
+    cache_seconds: int = 60
+    login_rate: str = "10/minute"
+    ratelimit_storage_uri: str = "memory://"
+    session_idle_minutes: int = 480
+    session_max_hours: int = 12
+    secure_cookies: bool = False
+    proxy_fix: bool = False
     debug: bool = False
     testing: bool = False
 
@@ -32,6 +39,8 @@ class Config:
             raise ConfigError(f"DISPLAY_TIMEZONE {self.display_timezone!r} is not an IANA time zone") from exc
         if self.live_interval_ms < 100:
             raise ConfigError("LIVE_INTERVAL_MS must be at least 100")
+        if self.cache_seconds < 0:
+            raise ConfigError("CACHE_SECONDS must not be negative")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -45,19 +54,35 @@ class Config:
             _load_dotenv()
             env = dict(os.environ)
         tokens = tuple(t.strip() for t in env.get("INGEST_TOKENS", "").split(",") if t.strip())
-        try:
-            interval = int(env.get("LIVE_INTERVAL_MS", "30000"))
-        except ValueError as exc:
-            raise ConfigError("LIVE_INTERVAL_MS must be a whole number of milliseconds") from exc
+        interval = _whole_number(env, "LIVE_INTERVAL_MS", 30_000)
+        cache_seconds = _whole_number(env, "CACHE_SECONDS", 60)
         config = cls(
             database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             secret_key=env.get("SECRET_KEY") or None,
             display_timezone=env.get("DISPLAY_TIMEZONE") or "UTC",
             ingest_tokens=tokens,
             live_interval_ms=interval,
-            debug=env.get("DEBUG", "").lower() in {"1", "true", "yes", "on"},
+            cache_seconds=cache_seconds,
+            login_rate=env.get("LOGIN_RATE_LIMIT") or "10/minute",
+            ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or "memory://",
+            session_idle_minutes=_whole_number(env, "SESSION_IDLE_MINUTES", 480),
+            session_max_hours=_whole_number(env, "SESSION_MAX_HOURS", 12),
+            secure_cookies=_flag(env, "SESSION_COOKIE_SECURE"),
+            proxy_fix=_flag(env, "PROXY_FIX"),
+            debug=_flag(env, "DEBUG"),
         )
         return replace(config, **overrides) if overrides else config
+
+
+def _flag(env: dict[str, str], name: str) -> bool:
+    return env.get(name, "").lower() in {"1", "true", "yes", "on"}
+
+
+def _whole_number(env: dict[str, str], name: str, default: int) -> int:
+    try:
+        return int(env.get(name, str(default)))
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number") from exc
 
 
 def _load_dotenv() -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, event, make_url
+from sqlalchemy import Engine, event, func, make_url, select
 from sqlalchemy import create_engine as sa_create_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+MIGRATION_LOCK_ID = 7_240_511_903
 
 
 def create_engine(url: str, **kwargs: object) -> Engine:
@@ -45,5 +46,8 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> None:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several gunicorn workers start at once; one migrates, the others wait, then find nothing to do.
+            connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK_ID)))
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Connection, Select, case, func, literal, select
+from sqlalchemy import Connection, Select, case, func, literal, or_, select
 
 from data.periods import Period
 from data.schema import (
@@ -29,7 +29,8 @@ TOP_TOPICS_LIMIT = 10
 # --- filters -------------------------------------------------------------------------------------
 
 
-def _sessions_where(period: Period, user_type: str | None) -> list:
+def sessions_where(period: Period, user_type: str | None) -> list:
+    """WHERE conditions for sessions created in the period (and of the user type, when given)."""
     conds = [chat_sessions.c.created_at >= period.start, chat_sessions.c.created_at < period.end]
     if user_type:
         conds.append(chat_sessions.c.user_type == user_type)
@@ -117,7 +118,7 @@ def active_sessions(conn: Connection, user_type: str | None = None) -> int:
 def session_counts(conn: Connection, period: Period, user_type: str | None = None) -> SessionCounts:
     """Sessions created in the period: total, still active, closed."""
     row = conn.execute(
-        select(func.count(), _count_if(chat_sessions.c.is_active)).where(*_sessions_where(period, user_type))
+        select(func.count(), _count_if(chat_sessions.c.is_active)).where(*sessions_where(period, user_type))
     ).one()
     total, active = int(row[0]), int(row[1])
     return SessionCounts(total=total, active=active, closed=total - active)
@@ -179,12 +180,107 @@ def response_times(
     return ResponseTimes(count, float(average), result)
 
 
+def _offset_changes(period: Period) -> list[tuple[datetime, int]]:
+    """The display zone's UTC offset (seconds) at the period's start, then at each change within it."""
+
+    def offset_at(moment: datetime) -> int:
+        return int(moment.astimezone(period.tz).utcoffset().total_seconds())
+
+    changes = [(period.start, offset_at(period.start))]
+    moment = period.start
+    while moment < period.end:
+        moment += timedelta(hours=1)
+        offset = offset_at(moment)
+        if offset != changes[-1][1]:
+            # Zones change on the hour or a quarter past; find the exact UTC quarter-hour.
+            edge = moment - timedelta(hours=1)
+            while offset_at(edge) == changes[-1][1]:
+                edge += timedelta(minutes=15)
+            changes.append((edge, offset))
+    return changes
+
+
+def _local_bucket(column, period: Period, size: int):
+    """SQL: the local hour or day (seconds since epoch in local time // size) of a UTC timestamp."""
+    changes = _offset_changes(period)
+    offset = (
+        case(
+            *((column < at, literal(prev)) for (at, _), (_, prev) in zip(changes[1:], changes, strict=False)),
+            else_=literal(changes[-1][1]),
+        )
+        if len(changes) > 1
+        else literal(changes[0][1])
+    )
+    return (epoch_bucket(column, 1) + offset) // literal(size)
+
+
+def _local_key(moment: datetime, size: int) -> int:
+    local = moment.utcoffset() or timedelta(0)
+    return (int(moment.timestamp()) + int(local.total_seconds())) // size
+
+
+def response_time_series(
+    conn: Connection, period: Period, user_type: str | None = None, percentiles: tuple[int, ...] = (50, 95)
+) -> pd.DataFrame:
+    """Response times per local hour (one-day periods) or local day: `at`, count, average, p50, p95...
+
+    One query ranks each bucket's answers (a window function), and only the order statistics the
+    interpolation needs come back, so each bucket agrees exactly with `response_times` over it.
+    """
+    size = 3600 if period.hourly else 86_400
+    bucket = _local_bucket(chat_messages.c.created_at, period, size).label("bucket")
+    times = _messages_in(
+        select(bucket, chat_messages.c.processing_time_ms.label("ms")).where(
+            chat_messages.c.sender_type == "assistant", chat_messages.c.processing_time_ms.is_not(None)
+        ),
+        period,
+        user_type,
+    ).subquery()
+    ranked = select(
+        times.c.bucket,
+        times.c.ms,
+        (func.row_number().over(partition_by=times.c.bucket, order_by=times.c.ms) - literal(1)).label("rank"),
+        func.count().over(partition_by=times.c.bucket).label("n"),
+        func.avg(times.c.ms).over(partition_by=times.c.bucket).label("average"),
+    ).subquery()
+    wanted = []
+    for q in percentiles:
+        lo = ((ranked.c.n - 1) * q) // 100  # floor of the interpolation rank
+        wanted += [ranked.c.rank == lo, ranked.c.rank == lo + 1]
+    stats: dict[int, dict] = {}
+    for key, ms, rank, n, average in conn.execute(
+        select(ranked.c.bucket, ranked.c.ms, ranked.c.rank, ranked.c.n, ranked.c.average).where(or_(*wanted))
+    ):
+        entry = stats.setdefault(int(key), {"n": int(n), "average": float(average), "values": {}})
+        entry["values"][int(rank)] = float(ms)
+
+    rows = []
+    for b in period.buckets():
+        local = b.start.astimezone(period.tz)
+        at = local.replace(minute=0, second=0, microsecond=0)
+        at = at if period.hourly else at.replace(hour=0)
+        entry = stats.get(_local_key(local, size))
+        row = {"at": at, "count": entry["n"] if entry else 0, "average": entry["average"] if entry else None}
+        for q in percentiles:
+            row[f"p{q}"] = _interpolate(entry["values"], entry["n"], q) if entry else None
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["at", "count", "average", *(f"p{q}" for q in percentiles)])
+
+
+def _interpolate(values: dict[int, float], n: int, q: int) -> float:
+    """numpy's linear percentile from the order statistics around rank (n-1)*q/100."""
+    k = (n - 1) * q / 100
+    lo = math.floor(k)
+    hi = min(lo + 1, n - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
 def satisfaction(conn: Connection, period: Period, user_type: str | None = None) -> Satisfaction:
     """Mean rating of rated sessions in the period, how many are rated, and the 1-5 distribution."""
     rating = chat_sessions.c.satisfaction_rating
     rows = conn.execute(
         select(rating, func.count())
-        .where(*_sessions_where(period, user_type), rating.is_not(None))
+        .where(*sessions_where(period, user_type), rating.is_not(None))
         .group_by(rating)
     ).all()
     distribution = {r: 0 for r in range(1, 6)}
@@ -207,7 +303,7 @@ def outcomes(conn: Connection, period: Period, user_type: str | None = None) -> 
         .select_from(
             chat_analytics.join(chat_sessions, chat_sessions.c.session_id == chat_analytics.c.session_id)
         )
-        .where(*_sessions_where(period, user_type))
+        .where(*sessions_where(period, user_type))
     ).one()
     n = int(row[0])
     if n == 0:
@@ -225,7 +321,7 @@ def topic_counts(
 ) -> list[TopicCount]:
     """Sessions in the period per topic discussed, most first, ties by topic name."""
     joined = session_topics.join(chat_sessions, chat_sessions.c.session_id == session_topics.c.session_id)
-    conds = _sessions_where(period, user_type)
+    conds = sessions_where(period, user_type)
     if unresolved_only:
         joined = joined.join(chat_analytics, chat_analytics.c.session_id == session_topics.c.session_id)
         conds.append(chat_analytics.c.resolved.is_(False))
@@ -257,7 +353,7 @@ def user_type_distribution(conn: Connection, period: Period, user_type: str | No
     counts = {t: 0 for t in SESSION_USER_TYPES}
     for t, n in conn.execute(
         select(chat_sessions.c.user_type, func.count())
-        .where(*_sessions_where(period, user_type))
+        .where(*sessions_where(period, user_type))
         .group_by(chat_sessions.c.user_type)
     ):
         counts[t] = int(n)
@@ -270,7 +366,7 @@ def user_type_distribution(conn: Connection, period: Period, user_type: str | No
 def _bucket_seconds(period: Period) -> int:
     # Zones with a half- or quarter-hour offset (India, Nepal...) need finer UTC buckets so that
     # each one falls inside a single local hour.
-    offsets = {period.tz.utcoffset(moment) for moment in (period.start, period.end)}
+    offsets = {moment.astimezone(period.tz).utcoffset() for moment in (period.start, period.end)}
     return 3600 if all(o.total_seconds() % 3600 == 0 for o in offsets) else 900
 
 
@@ -302,7 +398,7 @@ def hourly_sessions(conn: Connection, period: Period, user_type: str | None = No
 
     def stmt_for(size: int):
         bucket = epoch_bucket(chat_sessions.c.created_at, size).label("bucket")
-        return bucket, select(bucket, func.count()).where(*_sessions_where(period, user_type))
+        return bucket, select(bucket, func.count()).where(*sessions_where(period, user_type))
 
     return _bucketed(conn, stmt_for, period)
 
@@ -356,6 +452,31 @@ def _local_midnight(stamps: pd.Series, period: Period) -> pd.Series:
     return pd.to_datetime(stamps.dt.date).dt.tz_localize(period.tz)
 
 
+# --- headline figures (the dashboard's KPI cards) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The figures of the KPI cards for one period."""
+
+    sessions: SessionCounts
+    messages: MessageCounts
+    response_times: ResponseTimes
+    satisfaction: Satisfaction
+    outcomes: Outcomes
+
+
+def headline(conn: Connection, period: Period, user_type: str | None = None) -> Headline:
+    """Sessions, messages, response times (p50/p95), satisfaction and outcomes for the period."""
+    return Headline(
+        sessions=session_counts(conn, period, user_type),
+        messages=message_counts(conn, period, user_type),
+        response_times=response_times(conn, period, user_type, (50, 95)),
+        satisfaction=satisfaction(conn, period, user_type),
+        outcomes=outcomes(conn, period, user_type),
+    )
+
+
 # --- everything at once -------------------------------------------------------------------------
 
 
@@ -405,6 +526,7 @@ def summary(conn: Connection, period: Period, user_type: str | None = None) -> S
 
 
 __all__ = [
+    "Headline",
     "MessageCounts",
     "Outcomes",
     "ResponseTimes",
@@ -415,14 +537,17 @@ __all__ = [
     "active_sessions",
     "activity_over_time",
     "common_issues",
+    "headline",
     "hourly_messages",
     "hourly_sessions",
     "message_counts",
     "outcomes",
     "peak_hours",
+    "response_time_series",
     "response_times",
     "satisfaction",
     "session_counts",
+    "sessions_where",
     "summary",
     "top_topics",
     "topic_counts",

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from data.errors import FieldError
+
 PRESETS: dict[str, timedelta] = {
     "24h": timedelta(hours=24),
     "7d": timedelta(days=7),
@@ -15,14 +17,14 @@ PRESETS: dict[str, timedelta] = {
 PRESET_LABELS = {"24h": "Last 24 hours", "7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days"}
 DEFAULT_PRESET = "7d"
 MAX_CUSTOM_DAYS = 3660
+# Far enough from date.min/max that local midnight, the previous period and a
+# time zone shift all stay representable.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9998, 12, 31)
 
 
-class PeriodError(ValueError):
+class PeriodError(FieldError):
     """A period parameter is malformed; `field` names the offending parameter."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,29 @@ class Period:
     def label(self) -> str:
         if self.preset:
             return PRESET_LABELS[self.preset]
-        return f"{self.first_day:%d %b %Y} – {self.last_day:%d %b %Y}"
+        if self.first_day is not None and self.last_day is not None:
+            return f"{self.first_day:%d %b %Y} – {self.last_day:%d %b %Y}"
+        start, end = self.start.astimezone(self.tz), self.end.astimezone(self.tz)
+        return f"{start:%d %b %Y %H:%M} – {end:%d %b %Y %H:%M}"
+
+    def buckets(self) -> list[Period]:
+        """Consecutive local hours (one-day periods) or local days covering the period, clipped to it."""
+        local_start = self.start.astimezone(self.tz)
+        if self.hourly:
+            edge = local_start.replace(minute=0, second=0, microsecond=0).astimezone(UTC)
+            step = timedelta(hours=1)
+            edges = []
+            while edge < self.end:
+                edges.append(edge)
+                edge += step  # UTC steps: a local hour is an hour long even across DST
+        else:
+            day = local_start.date()
+            edges = []
+            while (edge := datetime.combine(day, time(), self.tz).astimezone(UTC)) < self.end:
+                edges.append(edge)
+                day += timedelta(days=1)
+        bounds = [*edges, self.end]
+        return [Period(max(lo, self.start), hi, self.tz) for lo, hi in zip(bounds, bounds[1:], strict=False)]
 
     def previous(self) -> Period:
         """The period of the same length just before this one (same number of local days for ranges)."""
@@ -71,6 +95,14 @@ def preset_period(preset: str, tz: ZoneInfo, now: datetime | None = None) -> Per
     return Period(now - PRESETS[preset], now + timedelta(microseconds=1), tz, preset)
 
 
+def rolling_period(days: int, tz: ZoneInfo, now: datetime | None = None) -> Period:
+    """The `days` days ending now (a preset when one has that length)."""
+    if f"{days}d" in PRESETS:
+        return preset_period(f"{days}d", tz, now)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    return Period(now - timedelta(days=days), now + timedelta(microseconds=1), tz)
+
+
 def custom_range(first_day: date, last_day: date, tz: ZoneInfo) -> Period:
     """Whole local days first_day..last_day, both inclusive, in `tz` (DST-correct)."""
     if first_day > last_day:
@@ -87,9 +119,12 @@ def parse_day(value: str, field: str) -> date:
     try:
         if len(value) != 10:
             raise ValueError
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except (TypeError, ValueError):
         raise PeriodError(f"{field} must be a date as YYYY-MM-DD", field) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise PeriodError(f"{field} must be between {FIRST_DAY} and {LAST_DAY}", field)
+    return day
 
 
 def resolve_period(

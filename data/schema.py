@@ -175,3 +175,26 @@ session_actions = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Index(None, "session_id", "id"),
 )
+
+# Every event accepted through POST /api/v1/events, by its idempotency key: a replayed batch (a
+# retry after a timeout, a restart) finds its events here and applies nothing twice.
+ingested_events = Table(
+    "ingested_events",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("session_id", String(36), nullable=False),
+    Column("event_type", String(32), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+)
+
+# Who did what: sign-ins (and failures), sign-outs, exports, ingestion calls. Append-only.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("action", String(32), nullable=False),
+    Column("actor", String(150), nullable=True),
+    Column("ip", String(64), nullable=True),
+    Column("detail", JSON, nullable=True),
+)

@@ -70,3 +70,54 @@ def engine(database_url) -> Iterator[Engine]:
     upgrade_schema(eng)
     yield eng
     eng.dispose()
+
+
+STAFF_USERNAME = "lead"
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_app(database_url):
+    """Build apps on the test's database: `make_app(**config_overrides)`."""
+    from app import create_app
+    from config import Config
+
+    built = []
+
+    def make(**overrides):
+        settings = {"database_url": database_url, "secret_key": "test-secret", "testing": True}
+        settings.update(overrides)
+        app = create_app(Config(**settings))
+        built.append(app)
+        return app
+
+    yield make
+    for app in built:
+        app.server.extensions["chat_analytics"].engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    """The app on the test's database, with a staff account `lead`."""
+    from data.users import create_user
+
+    dash_app = make_app()
+    with dash_app.server.extensions["chat_analytics"].engine.begin() as conn:
+        create_user(conn, STAFF_USERNAME, password=STAFF_PASSWORD, is_staff=True)
+    return dash_app
+
+
+@pytest.fixture
+def client(app):
+    """A Flask test client of `app`, not signed in."""
+    return app.server.test_client()
+
+
+@pytest.fixture
+def staff_client(client):
+    """A Flask test client signed in as the staff account."""
+    from tests.web import login
+
+    response = login(client, STAFF_USERNAME, STAFF_PASSWORD)
+    assert response.status_code == 302, response.data
+    return client

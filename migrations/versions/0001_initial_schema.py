@@ -174,7 +174,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_chat_sessions_user_type_created_at"))
         batch_op.drop_index(batch_op.f("ix_chat_sessions_user_id"))
         batch_op.drop_index(batch_op.f("ix_chat_sessions_created_at_user_type"))
-        batch_op.drop_index("ix_chat_sessions_active", sqlite_where=sa.text("is_active"), postgresql_where=sa.text("is_active"))
+        batch_op.drop_index(
+            "ix_chat_sessions_active",
+            sqlite_where=sa.text("is_active"),
+            postgresql_where=sa.text("is_active"),
+        )
 
     op.drop_table("chat_sessions")
     op.drop_table("users")

@@ -1,0 +1,194 @@
+"""Applying a validated batch of chat events: one transaction, idempotent by event id.
+
+Every write goes through `data.recording`, the same functions the Python tracker uses, so counts
+and engagement are computed once. A batch either applies whole or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from data import recording
+from data.schema import USER_TYPES, chat_sessions, ingested_events, users
+
+EVENT_TYPES = (
+    "session_started",
+    "message",
+    "topic",
+    "action",
+    "satisfaction",
+    "resolved",
+    "escalated",
+    "session_closed",
+)
+# Within a batch: starts first, closes last, everything else in time order.
+_ORDER = {"session_started": 0, "session_closed": 2}
+
+
+@dataclass(frozen=True)
+class Event:
+    """One validated event; `data` holds the type's own fields."""
+
+    index: int
+    event_id: str
+    type: str
+    session_id: str
+    at: datetime
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def is_conflict(exc: DBAPIError) -> bool:
+    """True when a concurrent batch made ours fail (same key, deadlock, serialization): retry it."""
+    if isinstance(exc, IntegrityError):
+        return True
+    # PostgreSQL's deadlock_detected and serialization_failure; SQLite waits on its lock instead.
+    return getattr(exc.orig, "sqlstate", None) in {"40P01", "40001"}
+
+
+class BatchRejected(ValueError):
+    """Some events cannot be applied; `errors` lists {"index", "error"} for each."""
+
+    def __init__(self, errors: list[dict]) -> None:
+        super().__init__(f"{len(errors)} event(s) rejected")
+        self.errors = errors
+
+
+def _known_ids(conn: Connection, events: list[Event]) -> set[str]:
+    ids = [e.event_id for e in events]
+    return set(
+        conn.execute(select(ingested_events.c.event_id).where(ingested_events.c.event_id.in_(ids))).scalars()
+    )
+
+
+def _lock_existing(conn: Connection, session_ids: set[str]) -> set[str]:
+    """Which of these sessions are already stored, row-locked (PostgreSQL) until the transaction ends.
+
+    Locked in id order: batches touching the same sessions then take turns instead of deadlocking
+    in the writes that follow.
+    """
+    stmt = (
+        select(chat_sessions.c.session_id)
+        .where(chat_sessions.c.session_id.in_(sorted(session_ids)))
+        .order_by(chat_sessions.c.session_id)
+        .with_for_update()
+    )
+    return set(conn.execute(stmt).scalars())
+
+
+def _check_sessions(conn: Connection, events: list[Event]) -> None:
+    """Reject events of sessions that neither exist nor start in this batch, and restarts."""
+    starting = {e.session_id for e in events if e.type == "session_started"}
+    existing = _lock_existing(conn, {e.session_id for e in events})
+    errors = [
+        {"index": e.index, "error": f"unknown session {e.session_id}: send its session_started first"}
+        for e in events
+        if e.session_id not in starting and e.session_id not in existing
+    ]
+    errors += [
+        {"index": e.index, "error": f"session {e.session_id} was already started"}
+        for e in events
+        if e.type == "session_started" and e.session_id in existing
+    ]
+    if errors:
+        raise BatchRejected(sorted(errors, key=lambda err: err["index"]))
+
+
+def _user_id(conn: Connection, user: dict | None) -> int | None:
+    """The id of the named account, created (no password, not staff) when it is new."""
+    if not user:
+        return None
+    found = conn.execute(select(users.c.id).where(users.c.username == user["username"])).scalar()
+    if found is not None:
+        return found
+    return conn.execute(
+        insert(users)
+        .values(
+            username=user["username"],
+            user_type=user.get("user_type") if user.get("user_type") in USER_TYPES else "client",
+            is_staff=False,
+            is_active=True,
+            created_at=datetime.now(UTC),
+        )
+        .returning(users.c.id)
+    ).scalar_one()
+
+
+def _apply(conn: Connection, event: Event) -> None:
+    d, sid, at = event.data, event.session_id, event.at
+    match event.type:
+        case "session_started":
+            recording.start_session(
+                conn,
+                session_id=sid,
+                at=at,
+                user_type=d.get("user_type"),
+                user_id=_user_id(conn, d.get("user")),
+            )
+        case "message":
+            recording.record_message(
+                conn,
+                session_id=sid,
+                sender_type=d["sender_type"],
+                content=d["content"],
+                at=at,
+                processing_time_ms=d.get("processing_time_ms"),
+                cached=d.get("cached", False),
+                metadata=d.get("metadata"),
+            )
+        case "topic":
+            recording.record_topic(conn, session_id=sid, topic=d["topic"], at=at)
+        case "action":
+            recording.record_action(
+                conn, session_id=sid, action_type=d["action"]["type"], target=d["action"].get("target"), at=at
+            )
+        case "satisfaction":
+            recording.set_satisfaction(conn, session_id=sid, rating=d["rating"], at=at)
+        case "resolved":
+            recording.set_resolved(conn, session_id=sid, resolved=d["resolved"], at=at)
+        case "escalated":
+            recording.mark_escalated(conn, session_id=sid, at=at)
+        case "session_closed":
+            recording.close_sessions(conn, [recording.Closing(sid, at)])
+
+
+def apply_batch(conn: Connection, events: list[Event], received_at: datetime) -> tuple[int, int]:
+    """Apply the events not seen before, inside the caller's transaction; return (accepted, duplicates).
+
+    Raises BatchRejected naming each event that cannot apply; the caller then rolls back, so a bad
+    batch writes nothing. A concurrent writer inserting the same event id makes the insert of the
+    keys fail with IntegrityError, which the caller answers by retrying the batch (see is_conflict).
+    """
+    seen = _known_ids(conn, events)
+    fresh: list[Event] = []
+    for event in events:
+        if event.event_id not in seen:
+            seen.add(event.event_id)
+            fresh.append(event)
+    if not fresh:
+        return 0, len(events)
+    _check_sessions(conn, fresh)
+    # The keys go in first: a concurrent batch with the same ids fails here, before any write. In
+    # id order, so two batches sharing ids wait on each other in turn instead of deadlocking.
+    conn.execute(
+        insert(ingested_events),
+        [
+            {
+                "event_id": e.event_id,
+                "session_id": e.session_id,
+                "event_type": e.type,
+                "received_at": received_at,
+            }
+            for e in sorted(fresh, key=lambda e: e.event_id)
+        ],
+    )
+    for event in sorted(fresh, key=lambda e: (_ORDER.get(e.type, 1), e.at, e.index)):
+        try:
+            _apply(conn, event)
+        except recording.RecordingError as exc:
+            raise BatchRejected([{"index": event.index, "error": str(exc)}]) from None
+    return len(fresh), len(events) - len(fresh)
