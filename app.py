@@ -1,0 +1,185 @@
+"""Chat Analytics: the application factory, `gunicorn app:server`, and `python app.py`."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from dash import Dash
+from flask import Flask, has_request_context, jsonify, redirect
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from api.ingest import blueprint as ingest_blueprint
+from api.openapi import blueprint as openapi_blueprint
+from api.realtime import blueprint as realtime_blueprint
+from auth.accounts import make_login_manager
+from auth.guard import require_staff
+from auth.ratelimit import install_login_limits
+from auth.views import blueprint as auth_blueprint
+from callbacks import register_callbacks
+from config import Config, ConfigError
+from data.db import create_engine, upgrade_schema
+from data.errors import describe_db_error
+from exports.routes import blueprint as exports_blueprint
+from layouts.page import build_page
+from web.cache import make_cache
+from web.context import Services, install, services, services_of
+from web.errors import RETRY_AFTER_SECONDS, install_error_handlers
+from web.paths import DASHBOARD_PATH
+from web.security import install_security_headers
+
+ROOT = Path(__file__).resolve().parent
+ASSETS = ROOT / "assets"
+
+
+def create_app(config: Config | None = None) -> Dash:
+    """Build the Flask server and the Dash app on `config`'s database, upgrading its schema first.
+
+    Outside debug and testing a real SECRET_KEY is required: sessions signed with a throwaway key
+    would not survive a restart or work across several workers.
+    """
+    config = config or Config.from_env()
+    secret_key = config.secret_key
+    if not secret_key:
+        if not (config.debug or config.testing):
+            raise ConfigError(
+                "SECRET_KEY is not set; generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        secret_key = secrets.token_urlsafe(32)
+
+    server = Flask(__name__, static_folder=str(ASSETS), static_url_path="/static")
+    server.config.update(
+        SECRET_KEY=secret_key,
+        TESTING=config.testing,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.secure_cookies,
+        # Idle timeout: the cookie expires this long after the last request (each request renews it).
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=config.session_idle_minutes),
+        SESSION_REFRESH_EACH_REQUEST=True,
+        # The dashboard stays open all day; its logout token must last as long as the session.
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    if config.proxy_fix:
+        # Behind one trusted reverse proxy: take scheme, host and client address from its headers.
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    engine = create_engine(config.database_url)
+    upgrade_schema(engine)
+    install(server, Services(config=config, engine=engine, cache=make_cache(server, config.cache_seconds)))
+
+    make_login_manager().init_app(server)
+    server.register_blueprint(auth_blueprint)
+    install_login_limits(server, config.login_rate, config.ratelimit_storage_uri)
+    server.before_request(require_staff)
+    install_error_handlers(server)
+    server.add_url_rule("/", "root", lambda: redirect(DASHBOARD_PATH))
+    server.add_url_rule("/healthz", "healthz", healthz)
+    server.add_url_rule("/favicon.ico", "favicon", lambda: ("", 204))
+    server.register_blueprint(exports_blueprint)
+    server.register_blueprint(realtime_blueprint)
+    server.register_blueprint(ingest_blueprint)
+    server.register_blueprint(openapi_blueprint)
+
+    app = Dash(
+        __name__,
+        server=server,
+        url_base_pathname=DASHBOARD_PATH,
+        assets_folder=str(ASSETS),
+        title="Chat Analytics",
+        update_title=None,
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+    )
+    app.layout = serve_layout
+    register_callbacks(app)
+    install_security_headers(server, app.csp_hashes())
+    return app
+
+
+def serve_layout():
+    """The page for the user of the current request (Dash calls this for every page load)."""
+    ctx = services()
+    signed_in = has_request_context() and current_user.is_authenticated
+    return build_page(
+        username=current_user.username if signed_in else "",
+        csrf_token=generate_csrf() if has_request_context() else "",
+        timezone=ctx.config.display_timezone,
+        live_interval_ms=ctx.config.live_interval_ms,
+        today=datetime.now(ctx.config.tz).date(),
+    )
+
+
+def healthz():
+    """200 while the database answers a trivial query, 503 when it does not."""
+    try:
+        with services().engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return (
+            jsonify(status="unavailable", database="unreachable"),
+            503,
+            {"Retry-After": RETRY_AFTER_SECONDS},
+        )
+    return jsonify(status="ok", database="ok")
+
+
+def _dev_secret_key(instance: Path) -> str:
+    """The development server's secret key, kept in instance/secret_key so logins survive restarts."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(key)
+    return key
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python app.py [--host H] [--port P] [--demo]`: serve with Flask's development server."""
+    from data.demo import prepare_demo
+
+    parser = argparse.ArgumentParser(prog="python app.py", description="Serve Chat Analytics.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8050)
+    parser.add_argument(
+        "--demo", action="store_true", help="fill an empty database with demo data and a staff login"
+    )
+    args = parser.parse_args(argv)
+    try:
+        config = Config.from_env()
+        if not config.secret_key:
+            config = Config.from_env(secret_key=_dev_secret_key(Path("instance")))
+        app = create_app(config)
+        if args.demo:
+            for line in prepare_demo(services_of(app.server).engine):
+                print(line, flush=True)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        print(f"error: {describe_db_error(exc)}", file=sys.stderr)
+        return 1
+    print(f"Chat Analytics on http://{args.host}:{args.port}{DASHBOARD_PATH}", flush=True)
+    app.run(host=args.host, port=args.port, debug=config.debug)
+    return 0
+
+
+def __getattr__(name: str):
+    # `gunicorn app:server` builds the app on first access, not at import: tests import this module freely.
+    if name == "server":
+        global server
+        server = create_app().server
+        return server
+    raise AttributeError(name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""Brakes on password guessing: sign-in attempts limited per client address and per username."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, make_response, render_template, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from auth.forms import LoginForm
+from data import audit
+from web.context import services
+
+TOO_MANY = "Too many sign-in attempts. Wait a minute, then try again."
+
+
+def _username_key() -> str:
+    return "user:" + (request.form.get("username") or "").strip().lower()
+
+
+def _too_many(_limit) -> Response:
+    username = (request.form.get("username") or "").strip()
+    audit.record_now(services().engine, "login_blocked", actor=username or None, ip=request.remote_addr)
+    return make_response(render_template("login.html", form=LoginForm(), error=TOO_MANY), 429)
+
+
+def install_login_limits(server: Flask, rate: str, storage_uri: str) -> Limiter:
+    """Limit POST /login to `rate` per client IP and per username (429 with Retry-After beyond).
+
+    Storage is per app: `memory://` for one process, a shared store (redis://...) for several.
+    """
+    limiter = Limiter(
+        get_remote_address,
+        app=server,
+        storage_uri=storage_uri,
+        headers_enabled=True,
+        retry_after="delta-seconds",
+    )
+    view = server.view_functions["auth.login"]
+    view = limiter.limit(rate, methods=["POST"], on_breach=_too_many)(view)
+    view = limiter.limit(rate, methods=["POST"], key_func=_username_key, on_breach=_too_many)(view)
+    server.view_functions["auth.login"] = view
+    return limiter

@@ -1,0 +1,37 @@
+"""Where request handlers and callbacks find the app's engine and settings (one set per app)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from flask_caching import Cache
+from sqlalchemy import Engine
+
+from config import Config
+
+EXTENSION_KEY = "chat_analytics"
+
+
+@dataclass(frozen=True)
+class Services:
+    """The per-app objects every handler needs; built once by `create_app`."""
+
+    config: Config
+    engine: Engine
+    cache: Cache | None = None
+
+
+def install(server: Flask, services: Services) -> None:
+    """Attach `services` to a Flask app so that its handlers can reach them."""
+    server.extensions[EXTENSION_KEY] = services
+
+
+def services_of(server: Flask) -> Services:
+    """The services installed on `server`."""
+    return server.extensions[EXTENSION_KEY]
+
+
+def services() -> Services:
+    """The services of the app handling the current request."""
+    return services_of(current_app)
