@@ -1,0 +1,129 @@
+"""The recent-sessions table (filtered by a clicked topic) and the transcript panel."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output, State, ctx, no_update
+from sqlalchemy.exc import SQLAlchemyError
+
+from callbacks.period import load
+from callbacks.state import Filters
+from data import sessions
+from layouts.sessions import build_transcript
+from web.context import services
+
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def _row(s: dict, tz) -> dict:
+    return {
+        "session_id": s["session_id"],
+        "user": s["user"],
+        "user_type": s["user_type"],
+        "status": "active" if s["is_active"] else "closed",
+        "created": s["created_at"].astimezone(tz).strftime(TIME_FORMAT),
+        "messages": s["total_messages"],
+        "avg_response_ms": _rounded(s["average_response_time_ms"], 0),
+        "satisfaction": s["satisfaction_rating"],
+        "resolved": "yes" if s["resolved"] else "no",
+        "escalated": "yes" if s["escalated_to_human"] else "no",
+        "engagement": _rounded(s["engagement_score"], 1),
+    }
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def topic_from_click(click: dict | None) -> str | None:
+    """The topic of a clicked bar in the top-topics chart."""
+    points = (click or {}).get("points") or []
+    return points[0].get("customdata") or points[0].get("y") if points else None
+
+
+def update_table(stored, topic_click, _clear_clicks, current_topic):
+    """Rows for the period (and the clicked topic), the caption, and the topic chip."""
+    if ctx.triggered_id == "topic-filter":
+        topic = None
+    elif ctx.triggered_id == "chart-topics":
+        topic = topic_from_click(topic_click)
+    else:
+        topic = current_topic or None
+    return table_for(stored, topic)
+
+
+def table_for(stored: dict | None, topic: str | None) -> tuple:
+    """Rows, caption and topic chip for the filters' period and an optional topic."""
+    filters = Filters.from_store(stored)
+    tz = services().config.tz
+    try:
+        found = load(
+            f"sessions:{topic}",
+            filters,
+            lambda conn, period: sessions.recent_sessions(conn, period, filters.user_type, topic=topic),
+        )
+    except SQLAlchemyError:
+        return [], "not available: the database is not answering", topic or "", _chip_class(topic)
+    rows = [_row(s, tz) for s in found]
+    limit = sessions.RECENT_LIMIT
+    caption = f"newest {limit:,} in the period" if len(rows) >= limit else f"{len(rows):,} in the period"
+    if topic:
+        caption += f" that discussed “{topic}”"
+    return rows, caption, topic or "", _chip_class(topic)
+
+
+def _chip_class(topic: str | None) -> str:
+    return "ms-2" if topic else "ms-2 d-none"
+
+
+def open_transcript(selected: list[dict] | None):
+    """Open the side panel with the clicked session's messages in order."""
+    session_id = (selected or [{}])[0].get("session_id")
+    if not session_id:
+        return no_update, no_update, no_update
+    ctx_services = services()
+    tz = ctx_services.config.tz
+    try:
+        with ctx_services.engine.connect() as conn:
+            header = sessions.session_header(conn, session_id)
+            messages = sessions.transcript(conn, session_id)
+    except SQLAlchemyError:
+        return True, "Transcript", "The database is not answering; try again in a moment."
+    if header is None:
+        return True, "Transcript", "This session no longer exists."
+    summary = [
+        f"{header['user']} ({header['user_type']}) · started {header['created_at'].astimezone(tz):%Y-%m-%d %H:%M}",
+        " · active" if header["is_active"] else " · closed",
+    ]
+    shown = [
+        {
+            "sender": m["sender_type"],
+            "content": m["content"],
+            "time": m["created_at"].astimezone(tz).strftime("%H:%M:%S"),
+            "processing_ms": m["processing_time_ms"],
+            "cached": m["is_cached_response"],
+        }
+        for m in messages
+    ]
+    return True, f"Session {session_id[:8]}", build_transcript(summary, shown)
+
+
+def register(app: Dash) -> None:
+    """Attach the table and transcript callbacks to `app`."""
+    app.callback(
+        Output("sessions-grid", "rowData"),
+        Output("sessions-caption", "children"),
+        Output("topic-filter-name", "children"),
+        Output("topic-filter", "className"),
+        Input("filters", "data"),
+        Input("chart-topics", "clickData"),
+        Input("topic-filter", "n_clicks"),
+        State("topic-filter-name", "children"),
+        prevent_initial_call=True,
+    )(update_table)
+    app.callback(
+        Output("transcript", "is_open"),
+        Output("transcript", "title"),
+        Output("transcript-body", "children"),
+        Input("sessions-grid", "selectedRows"),
+        prevent_initial_call=True,
+    )(open_transcript)

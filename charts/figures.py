@@ -1,0 +1,178 @@
+"""One function per dashboard chart; each takes data-layer results and returns a plotly Figure."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts import theme
+from data.metrics import Satisfaction, TopicCount
+
+NO_SESSIONS = "No sessions in this period"
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def _count_axis(largest: int) -> dict:
+    """A whole-number axis: unit steps for small counts, so no tick reads 0.5 or repeats."""
+    return {"tickformat": ",.0f", **({"dtick": 1} if largest <= 6 else {})}
+
+
+def _time_format(hourly: bool) -> tuple[str, str]:
+    """(axis tick format, hover format) for hourly or daily buckets."""
+    return ("%H:%M\n%d %b", "%a %d %b %H:%M") if hourly else ("%d %b", "%a %d %b %Y")
+
+
+def activity(frame: pd.DataFrame, hourly: bool) -> go.Figure:
+    """Sessions (bars, left axis) and messages (line, right axis) per hour or day."""
+    if frame.empty or not (frame["sessions"].sum() or frame["messages"].sum()):
+        return theme.empty_figure(NO_SESSIONS)
+    tick, hover = _time_format(hourly)
+    at = frame["at"].dt.tz_localize(None)
+    fig = go.Figure()
+    fig.add_bar(
+        x=at,
+        y=frame["sessions"],
+        name="Sessions",
+        marker_color=theme.SESSIONS,
+        hovertemplate=f"%{{x|{hover}}}<br>%{{y:,}} sessions<extra></extra>",
+    )
+    fig.add_scatter(
+        x=at,
+        y=frame["messages"],
+        name="Messages",
+        yaxis="y2",
+        mode="lines",
+        line={"color": theme.MESSAGES, "width": 2},
+        hovertemplate=f"%{{x|{hover}}}<br>%{{y:,}} messages<extra></extra>",
+    )
+    fig.update_layout(
+        **theme.base_layout(margin={"l": 48, "r": 56, "t": 24, "b": 40}),
+        xaxis={"tickformat": tick},
+        yaxis={"title": "Sessions", "rangemode": "tozero", "tickformat": ",.0f"},
+        yaxis2={
+            "title": "Messages",
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "showgrid": False,
+            "tickformat": ",.0f",
+        },
+        bargap=0.15,
+    )
+    return fig
+
+
+def response_times(frame: pd.DataFrame, hourly: bool) -> go.Figure:
+    """p50 and p95 AI response time per hour or day (gaps where there were no answers)."""
+    if frame.empty or not frame["count"].sum():
+        return theme.empty_figure("No assistant answers in this period")
+    tick, hover = _time_format(hourly)
+    at = frame["at"].dt.tz_localize(None)
+    fig = go.Figure()
+    for column, name, color, dash in (("p95", "p95", theme.P95, "dot"), ("p50", "median", theme.P50, None)):
+        fig.add_scatter(
+            x=at,
+            y=frame[column],
+            name=name,
+            mode="lines+markers",
+            marker={"size": 4},
+            line={"color": color, "width": 2, "dash": dash},
+            customdata=frame["count"],
+            hovertemplate=f"%{{x|{hover}}}<br>{name}: %{{y:,.0f}} ms<br>%{{customdata:,}} answers<extra></extra>",
+        )
+    fig.update_layout(
+        **theme.base_layout(margin={"l": 56, "r": 16, "t": 24, "b": 40}),
+        xaxis={"tickformat": tick},
+        yaxis={"title": "ms", "rangemode": "tozero", "tickformat": ",.0f"},
+    )
+    return fig
+
+
+def topic_bars(topics: list[TopicCount], color: str, unit: str, empty: str) -> go.Figure:
+    """Horizontal bars, the most frequent topic on top; each bar's topic is its `customdata`."""
+    if not topics:
+        return theme.empty_figure(empty)
+    ordered = list(reversed(topics))
+    fig = go.Figure(
+        go.Bar(
+            x=[t.count for t in ordered],
+            y=[t.topic for t in ordered],
+            customdata=[t.topic for t in ordered],
+            orientation="h",
+            marker_color=color,
+            hovertemplate=f"%{{y}}<br>%{{x:,}} {unit}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **theme.base_layout(margin={"l": 8, "r": 16, "t": 28, "b": 32}),
+        xaxis=_count_axis(max(t.count for t in topics)),
+        yaxis={"automargin": True},
+        bargap=0.25,
+    )
+    return fig
+
+
+def user_types(counts: dict[str, int]) -> go.Figure:
+    """A donut of sessions per user type."""
+    if not sum(counts.values()):
+        return theme.empty_figure(NO_SESSIONS)
+    labels = list(counts)
+    fig = go.Figure(
+        go.Pie(
+            labels=[label.capitalize() for label in labels],
+            values=[counts[label] for label in labels],
+            hole=0.55,
+            sort=False,
+            marker={"colors": [theme.USER_TYPES[label] for label in labels]},
+            textinfo="percent",
+            hovertemplate="%{label}<br>%{value:,} sessions (%{percent})<extra></extra>",
+        )
+    )
+    fig.update_layout(**theme.base_layout(margin={"l": 8, "r": 8, "t": 8, "b": 8}), showlegend=True)
+    return fig
+
+
+def satisfaction(result: Satisfaction) -> go.Figure:
+    """Rated sessions per rating 1-5."""
+    if not result.count:
+        return theme.empty_figure("No rated sessions in this period")
+    ratings = list(range(1, 6))
+    counts = [result.distribution.get(r, 0) for r in ratings]
+    shares = [100 * n / result.count for n in counts]
+    fig = go.Figure(
+        go.Bar(
+            x=[f"{r} ★" for r in ratings],
+            y=counts,
+            customdata=shares,
+            marker_color=[theme.RATINGS[r] for r in ratings],
+            hovertemplate="%{x}<br>%{y:,} sessions (%{customdata:.1f}%)<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **theme.base_layout(margin={"l": 48, "r": 8, "t": 28, "b": 32}), yaxis=_count_axis(max(counts))
+    )
+    return fig
+
+
+def peak_heatmap(matrix: pd.DataFrame, timezone: str) -> go.Figure:
+    """Messages by day of week (rows) and hour of day (columns) in the display time zone."""
+    if not int(matrix.to_numpy().sum()):
+        return theme.empty_figure("No messages in this period")
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix.to_numpy(),
+            x=[f"{h:02d}:00" for h in range(24)],
+            y=WEEKDAYS,
+            colorscale=theme.HEATMAP,
+            xgap=2,
+            ygap=2,
+            colorbar={"thickness": 10, "tickformat": ",.0f"},
+            hovertemplate=f"%{{y}} %{{x}} ({timezone})<br>%{{z:,}} messages<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **theme.base_layout(margin={"l": 40, "r": 8, "t": 28, "b": 40}),
+        yaxis={"autorange": "reversed"},
+        xaxis={"dtick": 2},
+    )
+    return fig

@@ -1,0 +1,52 @@
+"""Colours, fonts and number formats shared by every chart."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+SESSIONS = "#2563eb"
+MESSAGES = "#94a3b8"
+P50 = "#0d9488"
+P95 = "#f59e0b"
+TOPICS = "#6366f1"
+ISSUES = "#dc2626"
+USER_TYPES = {"client": "#2563eb", "provider": "#0d9488", "anonymous": "#a3a3a3"}
+RATINGS = {1: "#dc2626", 2: "#f97316", 3: "#eab308", 4: "#84cc16", 5: "#16a34a"}
+HEATMAP = [[0, "#f8fafc"], [0.25, "#bfdbfe"], [0.6, "#3b82f6"], [1, "#1e3a8a"]]
+
+
+def base_layout(**overrides) -> dict:
+    """The layout every figure starts from: tight margins, light grid, readable hover labels."""
+    layout = {
+        "template": "plotly_white",
+        "font": {"family": FONT, "size": 12, "color": "#334155"},
+        "margin": {"l": 48, "r": 16, "t": 16, "b": 40},
+        "hoverlabel": {"font": {"family": FONT, "size": 12}},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        "separators": ".,",
+    }
+    layout.update(overrides)
+    return layout
+
+
+def empty_figure(message: str) -> go.Figure:
+    """A figure with no axes, only `message` in the middle (empty period, missing data)."""
+    fig = go.Figure()
+    fig.update_layout(
+        **base_layout(),
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        annotations=[
+            {
+                "text": message,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "showarrow": False,
+                "font": {"size": 14, "color": "#64748b"},
+            }
+        ],
+    )
+    return fig

@@ -1,0 +1,1 @@
+"""Dash components of the dashboard. Functions here build components and nothing else."""

@@ -1,0 +1,42 @@
+"""The whole dashboard page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.charts import build_chart_grid
+from layouts.controls import build_controls
+from layouts.header import build_header
+from layouts.kpis import build_kpi_row
+from layouts.live import build_live_card
+from layouts.sessions import build_sessions_card, build_transcript_panel
+
+
+def build_page(
+    *, username: str, csrf_token: str, timezone: str, live_interval_ms: int, today: date
+) -> html.Div:
+    """The page for one signed-in staff user; the filters come from the URL once it loads."""
+    return html.Div(
+        [
+            dcc.Location(id="url", refresh=False),
+            dcc.Store(id="filters"),
+            build_header(username, csrf_token, timezone),
+            dbc.Container(
+                [
+                    dbc.Alert(id="db-error", color="danger", is_open=False, className="mb-3"),
+                    dbc.Alert(id="period-alert", color="info", is_open=False, className="mb-3"),
+                    build_controls(timezone, today),
+                    build_kpi_row(build_live_card(live_interval_ms)),
+                    build_chart_grid(),
+                    build_sessions_card(),
+                    build_transcript_panel(),
+                ],
+                fluid=True,
+                className="pb-4",
+                style={"maxWidth": "1680px"},
+            ),
+        ]
+    )

@@ -1,0 +1,109 @@
+"""The recent-sessions table and the transcript side panel."""
+
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import html
+
+# Values arrive already rounded and worded (the grid evaluates no code strings: XSS-safe, CSP-friendly).
+COLUMNS = [
+    {"field": "user", "headerName": "User", "minWidth": 130, "filter": "agTextColumnFilter"},
+    {"field": "user_type", "headerName": "User type", "filter": "agTextColumnFilter", "maxWidth": 120},
+    {"field": "status", "headerName": "Status", "filter": "agTextColumnFilter", "maxWidth": 100},
+    {"field": "created", "headerName": "Created", "sort": "desc", "minWidth": 140},
+    {"field": "messages", "headerName": "Messages", "filter": "agNumberColumnFilter", "maxWidth": 115},
+    {
+        "field": "avg_response_ms",
+        "headerName": "Avg response (ms)",
+        "filter": "agNumberColumnFilter",
+    },
+    {"field": "satisfaction", "headerName": "Rating", "filter": "agNumberColumnFilter", "maxWidth": 100},
+    {"field": "resolved", "headerName": "Resolved", "maxWidth": 110},
+    {"field": "escalated", "headerName": "Escalated", "maxWidth": 115},
+    {
+        "field": "engagement",
+        "headerName": "Engagement",
+        "filter": "agNumberColumnFilter",
+        "maxWidth": 130,
+    },
+]
+
+
+def build_sessions_card() -> dbc.Card:
+    """A sortable, filterable, paginated table of the period's newest sessions."""
+    grid = dag.AgGrid(
+        id="sessions-grid",
+        columnDefs=COLUMNS,
+        rowData=[],
+        defaultColDef={"sortable": True, "resizable": True, "flex": 1, "minWidth": 90},
+        dashGridOptions={
+            "pagination": True,
+            "paginationPageSize": 15,
+            "paginationPageSizeSelector": [15, 50, 100],
+            "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+            "localeText": {"noRowsToShow": "No sessions in this period"},
+            "animateRows": False,
+        },
+        style={"height": "560px"},
+    )
+    header = html.Div(
+        [
+            html.Span("Recent sessions", className="fw-semibold"),
+            html.Span(id="sessions-caption", className="text-muted small ms-2"),
+            dbc.Badge(
+                [html.Span(id="topic-filter-name"), html.Span(" ×", className="ms-1")],
+                id="topic-filter",
+                color="primary",
+                pill=True,
+                className="ms-2 d-none",
+                style={"cursor": "pointer"},
+                title="Show all topics again",
+            ),
+        ],
+        className="d-flex align-items-baseline flex-wrap",
+    )
+    return dbc.Card(
+        [dbc.CardHeader(header, className="bg-white border-0 pb-0"), dbc.CardBody(grid, className="pt-2")],
+        className="shadow-sm mb-4",
+    )
+
+
+def build_transcript_panel() -> dbc.Offcanvas:
+    """The side panel a row click opens; the callback fills its title and body."""
+    return dbc.Offcanvas(
+        html.Div(id="transcript-body"),
+        id="transcript",
+        title="Transcript",
+        placement="end",
+        is_open=False,
+        scrollable=True,
+        style={"width": "min(560px, 100vw)"},
+    )
+
+
+def build_transcript(header: list, messages: list[dict]) -> list:
+    """The panel's content: a summary line, then one bubble per message in order."""
+    bubbles = []
+    for m in messages:
+        sender = m["sender"]
+        details = [m["time"]]
+        if m["processing_ms"] is not None:
+            details.append(f"{m['processing_ms']:,.0f} ms")
+        if m["cached"]:
+            details.append("cached")
+        bubbles.append(
+            html.Div(
+                [
+                    html.Div(
+                        [html.Strong(sender.capitalize()), html.Span(" · ".join(details), className="ms-2")],
+                        className="small text-muted mb-1",
+                    ),
+                    html.Div(m["content"], className="transcript-text"),
+                ],
+                className=f"transcript-message transcript-{sender}",
+            )
+        )
+    if not bubbles:
+        bubbles = [html.P("This session has no messages.", className="text-muted")]
+    return [html.Div(header, className="small text-muted mb-3"), *bubbles]

@@ -1,0 +1,177 @@
+"""In Chromium: the dashboard's filters, KPI cards, charts, table, transcript and export links.
+
+Every expected number is counted by hand from the fixture specs below (or by raw SQL), never by
+the metrics module.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from tests.browser import sign_in, text_of
+from tests.builders import Msg, Spec, build, sid
+from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME
+
+NOW = datetime.now(UTC)
+
+
+def specs() -> list[Spec]:
+    """Last 24 h: 2 client + 1 provider; 2-6 days ago: 3 client; 10-20 days ago: 4 anonymous."""
+    chat = [Msg("user", 0), Msg("assistant", 5, ms=400.0), Msg("user", 30), Msg("assistant", 35, ms=800.0)]
+    out = []
+    for n, (hours_ago, user_type, topics, resolved) in enumerate(
+        [
+            (2, "client", ["billing"], True),
+            (5, "client", ["billing", "refunds"], False),
+            (8, "provider", ["provider onboarding"], True),
+            (50, "client", ["booking"], True),
+            (100, "client", ["booking", "billing"], False),
+            (140, "client", ["cancellations"], True),
+            (24 * 10, "anonymous", ["booking"], True),
+            (24 * 12, "anonymous", ["privacy"], False),
+            (24 * 15, "anonymous", ["booking"], True),
+            (24 * 20, "anonymous", ["booking"], True),
+        ]
+    ):
+        out.append(
+            Spec(
+                sid(n + 1),
+                user_type,
+                NOW - timedelta(hours=hours_ago),
+                messages=list(chat[: 2 + 2 * (n % 2)]),
+                topics=topics,
+                rating=5 if resolved else 2,
+                resolved=resolved,
+            )
+        )
+    return out
+
+
+@pytest.fixture
+def dashboard(dash_duo, make_app):
+    from data.users import create_user
+
+    app = make_app(live_interval_ms=60_000)
+    engine = app.server.extensions["chat_analytics"].engine
+    build(engine, specs())
+    with engine.begin() as conn:
+        create_user(conn, STAFF_USERNAME, password=STAFF_PASSWORD, is_staff=True)
+    sign_in(dash_duo, app, STAFF_USERNAME, STAFF_PASSWORD)
+    return dash_duo
+
+
+def console_errors(dash_duo) -> list[str]:
+    """Severe messages in the browser console (failed requests, script errors, CSP blocks)."""
+    return [entry["message"] for entry in dash_duo.get_logs() or [] if entry["level"] == "SEVERE"]
+
+
+def kpi(dash_duo, key: str) -> str:
+    return text_of(dash_duo, f"#kpi-{key} .kpi-value")
+
+
+def query(dash_duo) -> dict:
+    return {k: v[-1] for k, v in parse_qs(urlsplit(dash_duo.driver.current_url).query).items()}
+
+
+def click_preset(dash_duo, label: str) -> None:
+    dash_duo.driver.find_element(By.XPATH, f"//label[normalize-space()='{label}']").click()
+
+
+def test_presets_change_cards_url_and_back_button(dashboard):
+    dash_duo = dashboard
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "6", timeout=10)  # default: last 7 days
+    assert kpi(dash_duo, "messages") == str(2 + 4 + 2 + 4 + 2 + 4)
+    assert query(dash_duo) == {"period": "7d"}
+    assert text_of(dash_duo, "#period-label") == "Last 7 days"
+
+    click_preset(dash_duo, "Last 24 hours")
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "3", timeout=10)
+    assert query(dash_duo) == {"period": "24h"}
+    # 24 h: 3 sessions, resolved 2 of 3 closed
+    assert kpi(dash_duo, "resolution") == "66.7%"
+    # avg over assistant answers 400, 400, 800, 400 (sessions 1-3: 1 answer, 2 answers, 1 answer)
+    assert kpi(dash_duo, "response") == "500 ms"
+
+    click_preset(dash_duo, "Last 30 days")
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "10", timeout=10)
+    assert query(dash_duo) == {"period": "30d"}
+
+    dash_duo.driver.back()
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "3", timeout=10)
+    assert query(dash_duo) == {"period": "24h"}
+    assert console_errors(dash_duo) == []
+
+
+def test_user_type_filter_and_export_links_carry_the_filters(dashboard):
+    dash_duo = dashboard
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "6", timeout=10)
+    click_preset(dash_duo, "Last 30 days")
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "10", timeout=10)
+    Select(dash_duo.find_element("#user-type")).select_by_value("anonymous")
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "4", timeout=10)
+    assert query(dash_duo) == {"period": "30d", "user_type": "anonymous"}
+    assert kpi(dash_duo, "satisfaction") == f"{(5 + 2 + 5 + 5) / 4:.2f} / 5"
+
+    href = dash_duo.find_element("#export-messages").get_attribute("href")
+    parts = urlsplit(href)
+    assert parts.path == "/admin/chat-analytics/export/messages/"
+    params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    assert params["user_type"] == "anonymous"
+    assert params["end_date"] == NOW.date().isoformat()
+    assert params["start_date"] == (NOW - timedelta(days=30)).date().isoformat()
+
+
+def test_link_with_custom_range_reopens_that_view_and_empty_period_says_so(dashboard):
+    dash_duo = dashboard
+    day = (NOW - timedelta(days=12)).date().isoformat()
+    dash_duo.driver.get(dash_duo.server.url + f"/admin/chat-analytics/?start_date={day}&end_date={day}")
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "1", timeout=10)
+    shown = dash_duo.driver.find_element(By.ID, "date-range").get_attribute("outerHTML")
+    picked = NOW - timedelta(days=12)
+    assert f"{picked.day} {picked:%b %Y}" in shown, shown[:500]
+    assert query(dash_duo) == {"start_date": day, "end_date": day}
+
+    empty = (NOW - timedelta(days=60)).date().isoformat()
+    dash_duo.driver.get(dash_duo.server.url + f"/admin/chat-analytics/?start_date={empty}&end_date={empty}")
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "0", timeout=10)
+    dash_duo.wait_for_contains_text("#period-alert", "No sessions in this period", timeout=10)
+    assert kpi(dash_duo, "response") == "—"
+    dash_duo.wait_for_contains_text("#chart-activity", "No sessions in this period", timeout=10)
+
+
+def test_topic_click_filters_table_and_row_opens_transcript(dashboard):
+    dash_duo = dashboard
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "6", timeout=10)
+    dash_duo.wait_for_contains_text("#sessions-caption", "6 in the period", timeout=10)
+    # Top topics in 7 days: billing 3 sessions (1, 2, 5), booking 2, refunds 1, ... -> billing on top.
+    dash_duo.wait_for_element("#chart-topics .bars .point path")
+    bars = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#chart-topics .bars .point path")
+    top = max(bars, key=lambda b: b.size["width"])
+    ActionChains(dash_duo.driver).move_to_element(top).click().perform()
+    dash_duo.wait_for_contains_text(
+        "#sessions-caption", "3 in the period that discussed “billing”", timeout=10
+    )
+    assert text_of(dash_duo, "#topic-filter-name") == "billing"
+
+    first_row = dash_duo.wait_for_element(".ag-center-cols-container .ag-row[row-index='0'] .ag-cell")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", first_row)
+    ActionChains(dash_duo.driver).move_to_element(first_row).click().perform()
+    dash_duo.wait_for_element("#transcript .transcript-message")
+    # Newest billing session is session 1 (2 h ago): 2 messages.
+    messages = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#transcript .transcript-message")
+    assert len(messages) == 2
+    dash_duo.wait_for_contains_text("#transcript", "400 ms", timeout=10)
+    dash_duo.driver.save_screenshot("/tmp/transcript.png")
+
+    assert console_errors(dash_duo) == []
+    dash_duo.find_element("#transcript .btn-close").click()
+    chip = dash_duo.find_element("#topic-filter")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", chip)
+    chip.click()
+    dash_duo.wait_for_contains_text("#sessions-caption", "6 in the period", timeout=10)

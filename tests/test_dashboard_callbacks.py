@@ -1,0 +1,117 @@
+"""The dashboard callbacks without a browser: card wording and colours, caching, faults, wiring."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import event
+
+from callbacks import kpis
+from callbacks.charts import update_breakdowns
+from callbacks.state import Filters, parse_query
+from data.db import create_engine
+from data.metrics import Headline, MessageCounts, Outcomes, ResponseTimes, Satisfaction, SessionCounts
+from layouts.kpis import KPIS
+from tests.builders import Msg, Spec, build, sid
+from web.context import Services, install
+
+
+def headline(sessions, messages, avg_ms, rating, resolved_pct, escalated_pct, engagement) -> Headline:
+    return Headline(
+        SessionCounts(sessions, 0, sessions),
+        MessageCounts(messages, {"user": messages, "assistant": 0, "system": 0}, sessions),
+        ResponseTimes(10 if avg_ms else 0, avg_ms, {50: avg_ms, 95: avg_ms}),
+        Satisfaction(rating, 3 if rating else 0, {}),
+        Outcomes(sessions, resolved_pct, escalated_pct, engagement),
+    )
+
+
+def texts(component) -> list[str]:
+    """Every text in a component tree, in order."""
+    if isinstance(component, str):
+        return [component]
+    if isinstance(component, list):
+        return [t for c in component for t in texts(c)]
+    children = getattr(component, "children", None)
+    return texts(children) if children is not None else []
+
+
+def change_of(card: list) -> tuple[str, str]:
+    change = next(c for c in card if "kpi-change" in c.className)
+    return change.children, change.className
+
+
+def test_changes_are_coloured_by_whether_they_are_good():
+    now = headline(110, 1000, 800.0, 4.2, 70.0, 8.0, 50.0)
+    before = headline(100, 1000, 1000.0, 4.0, 75.0, 5.0, 50.0)
+    cards = dict(zip([s.key for s in KPIS], kpis.kpi_cards(now, before), strict=True))
+    assert change_of(cards["sessions"]) == ("▲ 10.0% vs previous", "small text-success kpi-change")
+    assert change_of(cards["messages"]) == ("→ 0.0% vs previous", "small text-muted kpi-change")
+    # Faster answers are good news even though the number fell.
+    assert change_of(cards["response"]) == ("▼ 20.0% vs previous", "small text-success kpi-change")
+    assert change_of(cards["resolution"]) == ("▼ 5.0 pp vs previous", "small text-danger kpi-change")
+    assert change_of(cards["escalation"]) == ("▲ 3.0 pp vs previous", "small text-danger kpi-change")
+    assert "800 ms" in texts(cards["response"])
+    assert "n = 3 rated sessions" in texts(cards["satisfaction"])
+
+
+def test_no_arrow_when_previous_period_is_empty():
+    now = headline(5, 20, 500.0, None, 60.0, 0.0, 40.0)
+    empty = headline(0, 0, None, None, None, None, None)
+    for card in kpis.kpi_cards(now, empty):
+        assert change_of(card)[0] == "no previous data"
+    assert "—" in texts(kpis.kpi_cards(now, empty)[3])  # no ratings: a dash, not 0
+
+
+def test_period_results_are_cached_per_filter_set(app):
+    engine = app.server.extensions["chat_analytics"].engine
+    now = datetime.now(UTC)
+    build(engine, [Spec(sid(1), "client", now - timedelta(hours=2), [Msg("user", 0)], ["billing"])])
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with app.server.test_request_context():
+        first = update_breakdowns(Filters("24h").to_store())
+        after_first = len(statements)
+        again = update_breakdowns(Filters("24h").to_store())
+        assert len(statements) == after_first > 0  # the second refresh ran no query
+        update_breakdowns(Filters("24h", user_type="provider").to_store())
+        assert len(statements) > after_first  # another filter set is computed afresh
+    assert first[0].to_dict() == again[0].to_dict()
+
+
+def test_database_outage_shows_banner_instead_of_breaking(app):
+    ctx = app.server.extensions["chat_analytics"]
+    broken = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    install(app.server, Services(config=ctx.config, engine=broken, cache=None))
+    with app.server.test_request_context():
+        result = kpis.update_kpis(Filters("7d").to_store())
+        charts = update_breakdowns(Filters("7d").to_store())
+    *cards, _notice, _notice_open, error, error_open = result
+    assert error_open is True and "not answering" in error
+    assert all("unavailable" in texts(card) for card in cards)
+    assert "database is not answering" in charts[0].to_dict()["layout"]["annotations"][0]["text"]
+
+
+def test_live_tick_triggers_only_the_live_card(app):
+    for callback in app.callback_map.values():
+        inputs = {f"{i['id']}.{i['property']}" for i in callback["inputs"]}
+        if "live-tick.n_intervals" in inputs:
+            assert inputs == {"live-tick.n_intervals"}
+            assert not any("kpi-" in str(o) or "chart-" in str(o) for o in callback["output"])
+    filter_driven = [
+        c for c in app.callback_map.values() if {"id": "filters", "property": "data"} in c["inputs"]
+    ]
+    assert len(filter_driven) >= 4
+
+
+def test_url_query_round_trips_and_rejects_junk():
+    tz = UTC
+    for filters in (
+        Filters("30d"),
+        Filters(None, "2026-01-01", "2026-01-31", "provider"),
+        Filters("24h", None, None, "anonymous"),
+    ):
+        assert parse_query(filters.query(), tz) == filters
+    assert parse_query("?period=1y&user_type=robots", tz) == Filters("7d")
+    assert parse_query("?start_date=2026-02-10&end_date=2026-02-01", tz) == Filters("7d")
+    assert parse_query("?start_date=yesterday&end_date=today&period=90d", tz) == Filters("90d")
