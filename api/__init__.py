@@ -1,0 +1,1 @@
+"""JSON endpoints: the real-time metrics API and event ingestion."""

@@ -1,0 +1,88 @@
+"""POST /api/v1/events: chat back ends feed sessions over HTTP with a bearer token."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy.exc import DBAPIError
+
+from api.events import BodyError, TooManyEvents, parse_events
+from data import audit
+from data.ingest import BatchRejected, apply_batch, is_conflict
+from web.context import services
+
+MAX_BODY_BYTES = 1024 * 1024
+# A concurrent batch carrying the same event ids makes ours fail on the key (the retry then sees
+# them as duplicates), or two batches touching the same sessions deadlock on PostgreSQL.
+ATTEMPTS = 3
+
+blueprint = Blueprint("ingest", __name__)
+
+
+def _token(tokens: tuple[str, ...]) -> str | None:
+    """The configured token the request carries, or None."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not given:
+        return None
+    # Compare with every configured token, in constant time each, without stopping early.
+    matches = [t for t in tokens if hmac.compare_digest(given.strip().encode(), t.encode())]
+    return matches[0] if matches else None
+
+
+def fingerprint(token: str) -> str:
+    """A short, non-reversible name for a token, fit for the audit log (never the token itself)."""
+    return hashlib.sha256(token.encode()).hexdigest()[:12]
+
+
+def _error(status: int, message: str, **extra):
+    return jsonify(error=message, **extra), status
+
+
+@blueprint.post("/api/v1/events")
+def ingest():
+    """Validate the whole batch, then write it in one transaction; answer accepted and duplicates."""
+    ctx = services()
+    token = _token(ctx.config.ingest_tokens)
+    if token is None:
+        audit.record_now(ctx.engine, "ingest_denied", ip=request.remote_addr)
+        response, status = _error(401, "a valid bearer token is required (Authorization: Bearer <token>)")
+        return response, status, {"WWW-Authenticate": 'Bearer realm="events"'}
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        return _error(413, f"the body must be at most {MAX_BODY_BYTES} bytes")
+    raw = request.stream.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        return _error(413, f"the body must be at most {MAX_BODY_BYTES} bytes")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "the body must be JSON")
+    now = datetime.now(UTC)
+    try:
+        events, errors = parse_events(body, now)
+    except TooManyEvents as exc:
+        return _error(413, str(exc))
+    except BodyError as exc:
+        return _error(400, str(exc))
+    if errors:
+        return _error(400, "the batch was rejected; nothing was written", events=errors)
+    for attempt in range(ATTEMPTS):
+        try:
+            with ctx.engine.begin() as conn:
+                accepted, duplicates = apply_batch(conn, events, now)
+                detail = {"events": len(events), "accepted": accepted, "duplicates": duplicates}
+                audit.record(
+                    conn, "ingest", actor=f"token:{fingerprint(token)}", ip=request.remote_addr, detail=detail
+                )
+            break
+        except BatchRejected as exc:
+            return _error(400, "the batch was rejected; nothing was written", events=exc.errors)
+        except DBAPIError as exc:
+            # Anything else, or a conflict that persists, is the 503 with Retry-After of web.errors.
+            if not is_conflict(exc) or attempt == ATTEMPTS - 1:
+                raise
+    return jsonify(accepted=accepted, duplicates=duplicates)
