@@ -1,0 +1,1 @@
+"""The weekly report: `python -m reports.weekly`."""

@@ -1,0 +1,199 @@
+"""The report as text (terminals, plain-text email), JSON (the contract's keys) or HTML (email body)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from reports.content import RATES
+
+TEMPLATES = Path(__file__).with_name("templates")
+DEFAULT_TEMPLATE = TEMPLATES / "weekly.html.j2"
+NA = "n/a"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One compared figure, formatted: label, this period, previous period, change."""
+
+    label: str
+    now: str
+    before: str
+    change: str
+    tone: str  # "good", "bad" or "" (neutral / nothing to compare)
+
+
+def _fmt(value, unit: str = "") -> str:
+    if value is None:
+        return NA
+    if isinstance(value, int):
+        return f"{value:,}{unit}"
+    return f"{value:,.2f}{unit}" if abs(value) < 100 else f"{value:,.0f}{unit}"
+
+
+def _change_text(change: dict | None, key: str) -> str:
+    if change is None:
+        return NA
+    if key in RATES:
+        return f"{change['delta']:+.1f} pp"
+    return NA if change["percent"] is None else f"{change['percent']:+.1f}%"
+
+
+def _tone(change: dict | None, higher_is_better: bool | None) -> str:
+    if change is None or higher_is_better is None or change["delta"] == 0:
+        return ""
+    return "good" if (change["delta"] > 0) == higher_is_better else "bad"
+
+
+SECTIONS = (
+    (
+        "Sessions",
+        [
+            ("Total", "sessions", "total", "", True),
+            ("Still open", "sessions", "active", "", None),
+            ("Closed", "sessions", "closed", "", True),
+        ],
+    ),
+    (
+        "Messages",
+        [
+            ("Total", "messages", "total", "", True),
+            ("Per session", "messages", "avg_per_session", "", None),
+        ],
+    ),
+    (
+        "Performance",
+        [
+            ("Avg response time", "performance", "avg_response_time_ms", " ms", False),
+            ("Median response time", "performance", "p50_response_time_ms", " ms", False),
+            ("p95 response time", "performance", "p95_response_time_ms", " ms", False),
+            ("Resolution rate", "performance", "resolution_rate", "%", True),
+            ("Escalation rate", "performance", "escalation_rate", "%", False),
+            ("Avg engagement", "performance", "avg_engagement", "", True),
+        ],
+    ),
+    (
+        "Satisfaction",
+        [
+            ("Average rating (1-5)", "satisfaction", "average", "", True),
+            ("Rated sessions", "satisfaction", "count", "", True),
+        ],
+    ),
+)
+
+
+def compared_sections(report: dict) -> list[tuple[str, list[Row]]]:
+    """The compared figures of every section, formatted once for both text and HTML."""
+    out = []
+    for title, rows in SECTIONS:
+        formatted = []
+        for label, block, key, unit, better in rows:
+            change = report["change"][block][key]
+            formatted.append(
+                Row(
+                    label,
+                    _fmt(report[block][key], unit),
+                    _fmt(report["previous"][block][key], unit),
+                    _change_text(change, key),
+                    _tone(change, better),
+                )
+            )
+        if title == "Messages":
+            formatted[1:1] = _sender_rows(report)
+        out.append((title, formatted))
+    return out
+
+
+def _sender_rows(report: dict) -> list[Row]:
+    rows = []
+    for sender, n in report["messages"]["by_sender"].items():
+        before = report["previous"]["messages"]["by_sender"].get(sender)
+        change = {"delta": n - before, "percent": round((n - before) / before * 100, 1) if before else None}
+        rows.append(Row(f"  from {sender}", _fmt(n), _fmt(before), _change_text(change, sender), ""))
+    return rows
+
+
+def _busiest(report: dict, n: int = 6) -> list[dict]:
+    return [h for h in report["peak_hours"][:n] if h["messages"] > 0]
+
+
+def render_json(report: dict) -> str:
+    """The report as indented JSON (the contract's top-level keys, plus previous and change)."""
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_text(report: dict) -> str:
+    """An aligned plain-text report that fits 80 columns."""
+    p = report["period"]
+    lines = [
+        "Chat Analytics weekly report",
+        f"Period: {p['label']} ({p['days']} days, times in {p['timezone']})",
+        f"Compared with the {p['days']} days before ({report['previous']['period']['start'][:10]}"
+        f" to {report['previous']['period']['end'][:10]})",
+        "",
+    ]
+    width = (26, 15, 15, 12)
+    for title, rows in compared_sections(report):
+        header = (title.upper(), "this period", "previous", "change")
+        lines.append(
+            f"{header[0]:<{width[0]}}{header[1]:>{width[1]}}{header[2]:>{width[2]}}{header[3]:>{width[3]}}"
+        )
+        for r in rows:
+            lines.append(
+                f"  {r.label:<{width[0] - 2}}{r.now:>{width[1]}}{r.before:>{width[2]}}{r.change:>{width[3]}}"
+            )
+        lines.append("")
+    distribution = report["satisfaction"]["distribution"]
+    rated = max(sum(distribution.values()), 1)
+    lines.append("RATINGS")
+    for stars in ("5", "4", "3", "2", "1"):
+        n = distribution.get(stars, 0)
+        lines.append(f"  {stars} star{'s' if stars != '1' else ' '} {n:>9,}  {'#' * round(40 * n / rated)}")
+    lines.append("")
+    for title, key, unit in (
+        ("TOP TOPICS", "top_topics", "sessions"),
+        ("COMMON ISSUES (unresolved)", "common_issues", "sessions"),
+    ):
+        lines.append(title)
+        items = report[key]
+        if not items:
+            lines.append("  none in this period")
+        for n, item in enumerate(items, 1):
+            lines.append(f"  {n:>2}. {item['topic'][:40]:<42}{item['count']:>10,} {unit}")
+        lines.append("")
+    lines.append("USER TYPES")
+    types = report["user_types"]
+    total = sum(types.values())
+    for kind, n in types.items():
+        share = f"{100 * n / total:.1f}%" if total else NA
+        lines.append(f"  {kind:<24}{n:>15,}{share:>15}")
+    lines.append("")
+    lines.append(f"PEAK HOURS ({p['timezone']}, busiest first)")
+    busiest = _busiest(report)
+    if not busiest:
+        lines.append("  no messages in this period")
+    top = max((h["messages"] for h in busiest), default=1)
+    for h in busiest:
+        lines.append(
+            f"  {h['hour']:02d}:00-{h['hour']:02d}:59 {h['messages']:>12,}  {'#' * round(30 * h['messages'] / top)}"
+        )
+    lines.append("")
+    lines.append(f"Generated {report['generated_at']}")
+    return "\n".join(lines) + "\n"
+
+
+def render_html(report: dict, template: Path | None = None) -> str:
+    """A self-contained HTML page (inline CSS and SVG bars), from `template` or the default one."""
+    path = template or DEFAULT_TEMPLATE
+    env = Environment(
+        loader=FileSystemLoader(str(path.parent)),
+        autoescape=select_autoescape(["html", "j2", "htm", "xml"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template(path.name).render(
+        report=report, sections=compared_sections(report), busiest=_busiest(report), na=NA
+    )
