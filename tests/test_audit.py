@@ -48,6 +48,7 @@ def test_exports_are_recorded_with_filters_and_rows(app, staff_client):
         recording.start_session(conn, session_id=str(uuid.uuid4()), at=datetime.now(UTC), user_type="client")
     response = staff_client.get(DASH + "export/sessions/?user_type=client&ignored=1")
     assert response.status_code == 200
+    assert len(response.get_data(as_text=True).splitlines()) == 2  # header and the one session
     with engine.connect() as conn:
         (entry,) = audit.entries(conn, action="export")
     assert entry["actor"] == STAFF_USERNAME
