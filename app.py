@@ -33,7 +33,7 @@ from web.cache import make_cache
 from web.context import Services, install, services, services_of
 from web.errors import RETRY_AFTER_SECONDS, install_error_handlers
 from web.paths import DASHBOARD_PATH
-from web.security import install_security_headers
+from web.security import BannerlessRequestHandler, install_security_headers
 
 ROOT = Path(__file__).resolve().parent
 ASSETS = ROOT / "assets"
@@ -168,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {describe_db_error(exc)}", file=sys.stderr)
         return 1
     print(f"Chat Analytics on http://{args.host}:{args.port}{DASHBOARD_PATH}", flush=True)
-    app.run(host=args.host, port=args.port, debug=config.debug)
+    app.run(
+        host=args.host, port=args.port, debug=config.debug, request_handler=BannerlessRequestHandler
+    )
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response
+from werkzeug.serving import WSGIRequestHandler
 
 # Plotly and Dash set inline styles, hence 'unsafe-inline' for styles only; scripts are limited to
 # our own origin plus the hashes of Dash's few inline bootstrap scripts.
@@ -38,3 +39,10 @@ def install_security_headers(server: Flask, script_hashes: list[str]) -> None:
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         response.headers.pop("X-Powered-By", None)
         return response
+
+
+class BannerlessRequestHandler(WSGIRequestHandler):
+    """The development server's handler, naming no Werkzeug or Python version in `Server`."""
+
+    def version_string(self) -> str:
+        return "chat-analytics"
