@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import logging
+
+from flask import session
 from flask_login import LoginManager, UserMixin
+from sqlalchemy.exc import SQLAlchemyError
 
 from data.users import Account, get_account
 from web.context import services
+
+# The account as it was at sign-in, kept in the signed session cookie for database outages only.
+ACCOUNT_SNAPSHOT = "account_snapshot"
+log = logging.getLogger(__name__)
+
+
+def remember_account(account: Account) -> None:
+    """Keep what identifies `account` in the session, for `make_login_manager`'s outage fallback."""
+    session[ACCOUNT_SNAPSHOT] = {"id": account.id, "username": account.username, "is_staff": account.is_staff}
+
+
+def _from_snapshot(user_id: int) -> SignedInUser | None:
+    snapshot = session.get(ACCOUNT_SNAPSHOT)
+    if not isinstance(snapshot, dict) or snapshot.get("id") != user_id:
+        return None
+    account = Account(user_id, str(snapshot["username"]), None, "staff", bool(snapshot["is_staff"]), True)
+    return SignedInUser(account)
 
 
 class SignedInUser(UserMixin):
@@ -45,8 +66,14 @@ def make_login_manager() -> LoginManager:
     def load(user_id: str) -> SignedInUser | None:
         if not user_id.isdigit():
             return None
-        with services().engine.connect() as conn:
-            account = get_account(conn, int(user_id))
+        try:
+            with services().engine.connect() as conn:
+                account = get_account(conn, int(user_id))
+        except SQLAlchemyError:
+            # While the database is down there is no data to serve, and no deactivation can have
+            # been written; the request goes on to fail with a clear 503 or the dashboard banner.
+            log.warning("database unavailable: account %s taken from its session", user_id)
+            return _from_snapshot(int(user_id))
         # A deactivated account stays identified, so the guard can answer it 403 on its next request.
         return SignedInUser(account) if account else None
 

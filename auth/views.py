@@ -8,7 +8,7 @@ from flask import Blueprint, g, redirect, render_template, request, session, url
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from auth.accounts import SignedInUser
+from auth.accounts import SignedInUser, remember_account
 from auth.forms import LoginForm, LogoutForm
 from auth.guard import SIGNED_IN_AT, safe_next
 from data import audit
@@ -34,6 +34,7 @@ def login():
         if account is not None:
             session.clear()  # a fresh session on sign-in: nothing carried over from before
             login_user(SignedInUser(account))
+            remember_account(account)
             session.permanent = True
             session[SIGNED_IN_AT] = time.time()
             # Every later response re-sends the cookie (idle timeout); settle the CSRF secret now so

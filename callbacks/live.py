@@ -1,10 +1,10 @@
-"""The 30-second tick: one lightweight query for the active-session count."""
+"""The 30-second tick: one lightweight query for the active-session count, and outage recovery."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from dash import Dash, Input, Output, no_update
+from dash import Dash, Input, Output, State, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
 from callbacks.period import DB_ERROR
@@ -12,15 +12,29 @@ from data import metrics
 from web.context import services
 
 
-def refresh_live() -> tuple:
-    """(count text, updated text, error text, error shown) for the live card, never raising."""
+def refresh_live(
+    _n: int | None = None, banner_open: bool | None = False, filters: dict | None = None
+) -> tuple:
+    """(count, updated, error text, error shown, filters) for the live card, never raising.
+
+    While the database is down the error banner opens. The first tick that finds it back closes
+    the banner and re-emits the unchanged filters, so that every figure that failed recomputes;
+    on any other tick the filters stay untouched and no heavy query runs.
+    """
     ctx = services()
     try:
         with ctx.engine.connect() as conn:
             active = metrics.active_sessions(conn)
     except SQLAlchemyError:
-        return no_update, "Not updated: database unreachable", DB_ERROR, True
-    return f"{active:,}", f"Updated {datetime.now(ctx.config.tz):%H:%M:%S}", no_update, False
+        return no_update, "Not updated: database unreachable", DB_ERROR, True, no_update
+    recovered = bool(banner_open) and filters is not None
+    return (
+        f"{active:,}",
+        f"Updated {datetime.now(ctx.config.tz):%H:%M:%S}",
+        "" if banner_open else no_update,
+        False,
+        dict(filters) if recovered else no_update,
+    )
 
 
 def register(app: Dash) -> None:
@@ -30,5 +44,9 @@ def register(app: Dash) -> None:
         Output("live-updated", "children"),
         Output("db-error", "children"),
         Output("db-error", "is_open"),
+        Output("filters", "data", allow_duplicate=True),
         Input("live-tick", "n_intervals"),
-    )(lambda _n: refresh_live())
+        State("db-error", "is_open"),
+        State("filters", "data"),
+        prevent_initial_call="initial_duplicate",
+    )(refresh_live)

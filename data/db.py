@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Engine, event, func, make_url, select
 from sqlalchemy import create_engine as sa_create_engine
+from sqlalchemy.exc import DisconnectionError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -13,29 +16,64 @@ MIGRATION_LOCK_ID = 7_240_511_903
 
 
 def create_engine(url: str, **kwargs: object) -> Engine:
-    """Return an engine for `url`; SQLite files get WAL, a busy timeout and foreign keys on."""
+    """Return an engine for `url`; SQLite files get WAL, a busy timeout and foreign keys on.
+
+    A SQLite file is created here if missing, then opened read-write only: if it later
+    disappears (deleted, moved, volume gone), requests fail instead of writing into a new empty
+    file or into the deleted one, and work again once the file is back. `?timeout=SECONDS` in
+    the URL sets how long a request waits for another writer's lock (default 10 s).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
         return sa_create_engine(parsed, **kwargs)
     database = parsed.database
+    if "timeout" not in parsed.query:
+        parsed = parsed.update_query_dict({"timeout": str(SQLITE_BUSY_TIMEOUT_MS / 1000)})
+    path = None
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-    # The driver's own busy wait backs up the PRAGMA for connections opened mid-lock.
-    kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        path = Path(database).resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(exist_ok=True)  # an empty file is an empty SQLite database
+        parsed = parsed.set(database=f"file:{quote(str(path))}").update_query_dict(
+            {"mode": "rw", "uri": "true"}
+        )
     engine = sa_create_engine(parsed, **kwargs)
     event.listen(engine, "connect", _sqlite_pragmas)
+    if path is not None:
+        _guard_file_identity(engine, path)
     return engine
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     # Safe with WAL: a crash can lose the last commits only on power loss, never corrupt.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _guard_file_identity(engine: Engine, path: Path) -> None:
+    """Retire pooled connections whose file was deleted or replaced since they opened it."""
+
+    def identity() -> tuple[int, int] | None:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        return stat.st_dev, stat.st_ino
+
+    @event.listens_for(engine, "connect")
+    def _remember(_dbapi_connection, record) -> None:
+        record.info["file_identity"] = identity()
+
+    @event.listens_for(engine, "checkout")
+    def _check(_dbapi_connection, record, _proxy) -> None:
+        current = identity()
+        if current is None or record.info.get("file_identity") != current:
+            # The pool then opens a fresh connection, which fails cleanly while the file is gone.
+            raise DisconnectionError(f"database file {path} was removed or replaced")
 
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:

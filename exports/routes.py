@@ -66,8 +66,7 @@ def export(kind: str):
             complete = True
         finally:
             # Also on a client that hangs up mid-stream: the cursor and connection go back at once.
-            result.close()
-            conn.close()
+            _release(result, conn)
             detail = {"kind": kind, "filters": used, "rows": counted[0], "complete": complete}
             try:
                 audit.record_now(ctx.engine, "export", actor=actor, ip=ip, detail=detail)
@@ -84,3 +83,13 @@ def export(kind: str):
             "Cache-Control": "no-store",
         },
     )
+
+
+def _release(result, conn) -> None:
+    """Close the cursor and return the connection; one the database dropped is discarded instead."""
+    try:
+        result.close()
+        conn.close()
+    except SQLAlchemyError:
+        conn.invalidate()
+        conn.close()

@@ -175,3 +175,36 @@ def test_topic_click_filters_table_and_row_opens_transcript(dashboard):
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", chip)
     chip.click()
     dash_duo.wait_for_contains_text("#sessions-caption", "6 in the period", timeout=10)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_outage_shows_banner_and_the_dashboard_recovers_by_itself(dash_duo, make_app, database_url):
+    import os
+
+    from sqlalchemy import make_url
+
+    from data.users import create_user
+
+    app = make_app(live_interval_ms=700)
+    engine = app.server.extensions["chat_analytics"].engine
+    build(engine, specs())
+    with engine.begin() as conn:
+        create_user(conn, STAFF_USERNAME, password=STAFF_PASSWORD, is_staff=True)
+    sign_in(dash_duo, app, STAFF_USERNAME, STAFF_PASSWORD)
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "6", timeout=10)
+
+    path = make_url(database_url).database
+    files = [p for p in (path, path + "-wal", path + "-shm") if os.path.exists(p)]
+    for name in files:
+        os.rename(name, name + ".away")
+    click_preset(dash_duo, "Last 30 days")
+    dash_duo.wait_for_contains_text("#db-error", "not answering", timeout=10)
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "—", timeout=10)
+    dash_duo.wait_for_contains_text("#live-updated", "database unreachable", timeout=10)
+
+    for name in files:
+        os.rename(name + ".away", name)
+    # No click: the next live tick finds the database back, closes the banner, refills the cards.
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "10", timeout=15)
+    dash_duo.wait_for_no_elements("#db-error.show", timeout=5)
+    assert text_of(dash_duo, "#live-updated").startswith("Updated ")

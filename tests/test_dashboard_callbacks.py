@@ -115,3 +115,17 @@ def test_url_query_round_trips_and_rejects_junk():
     assert parse_query("?period=1y&user_type=robots", tz) == Filters("7d")
     assert parse_query("?start_date=2026-02-10&end_date=2026-02-01", tz) == Filters("7d")
     assert parse_query("?start_date=yesterday&end_date=today&period=90d", tz) == Filters("90d")
+
+
+def test_ordinary_ticks_leave_the_filters_alone_and_recovery_re_emits_them(app):
+    from dash import no_update
+
+    from callbacks.live import refresh_live
+
+    stored = Filters("30d", user_type="client").to_store()
+    with app.server.test_request_context():
+        count, _updated, _error, is_open, filters = refresh_live(3, False, stored)
+        assert filters is no_update and is_open is False and count == "0"
+        _count, _updated, error, is_open, filters = refresh_live(4, True, stored)
+    assert filters == stored and filters is not stored
+    assert is_open is False and error == ""
