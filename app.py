@@ -168,9 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {describe_db_error(exc)}", file=sys.stderr)
         return 1
     print(f"Chat Analytics on http://{args.host}:{args.port}{DASHBOARD_PATH}", flush=True)
-    app.run(
-        host=args.host, port=args.port, debug=config.debug, request_handler=BannerlessRequestHandler
-    )
+    app.run(host=args.host, port=args.port, debug=config.debug, request_handler=BannerlessRequestHandler)
     return 0
 
 
