@@ -43,6 +43,11 @@ def _error(status: int, message: str, **extra):
     return jsonify(error=message, **extra), status
 
 
+def _reject_constant(name: str) -> None:
+    # Python's json accepts NaN and Infinity; JSON and PostgreSQL do not.
+    raise ValueError(f"{name} is not JSON")
+
+
 @blueprint.post("/api/v1/events")
 def ingest():
     """Validate the whole batch, then write it in one transaction; answer accepted and duplicates."""
@@ -58,9 +63,9 @@ def ingest():
     if len(raw) > MAX_BODY_BYTES:
         return _error(413, f"the body must be at most {MAX_BODY_BYTES} bytes")
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return _error(400, "the body must be JSON")
+        body = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return _error(400, "the body must be JSON (standard JSON: no NaN or Infinity, not nested too deeply)")
     now = datetime.now(UTC)
     try:
         events, errors = parse_events(body, now)
