@@ -96,6 +96,7 @@ def test_real_responses_conform(live):
         ("GET", "/admin/chat-analytics/export/sessions/"),
         ("GET", "/admin/chat-analytics/export/messages/"),
         ("GET", "/admin/chat-analytics/export/analytics/"),
+        ("GET", "/admin/chat-analytics/export/audit/"),
         ("POST", "/api/v1/events"),
         ("GET", "/healthz"),
     ],
