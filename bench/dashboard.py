@@ -1,30 +1,22 @@
-"""`python -m bench.dashboard --database-url URL`: server time of a dashboard refresh per period.
+"""Server time of a dashboard refresh per period, cold and warm, and of the live-count callback.
 
 Calls the same functions the Dash callbacks run when a filter changes (cards, time series,
-breakdowns, sessions table), cold (empty cache) and warm, and the live-count callback.
+breakdowns, sessions table) inside a request context of the app. Used by `python -m bench.run`.
 """
 
 from __future__ import annotations
 
-import argparse
+import math
 import statistics
-import sys
 import time
 from collections.abc import Callable
+from datetime import date, datetime, timedelta
 
 from callbacks.charts import update_breakdowns, update_time_series
 from callbacks.kpis import update_kpis
 from callbacks.live import refresh_live
 from callbacks.sessions import table_for
 from callbacks.state import Filters
-
-PERIODS = {
-    "24h": Filters("24h"),
-    "7d": Filters("7d"),
-    "30d": Filters("30d"),
-    "90d": Filters("90d"),
-    "90-day range, clients": None,  # filled in main: depends on today
-}
 
 
 def _ms(fn: Callable[[], object]) -> float:
@@ -44,41 +36,28 @@ def refresh(filters: Filters) -> dict[str, float]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    from datetime import datetime, timedelta
+def periods(today: date) -> dict[str, Filters]:
+    """The periods the benchmark refreshes, the custom one ending `today`."""
+    custom = Filters(None, (today - timedelta(days=89)).isoformat(), today.isoformat(), "client")
+    return {"24h": Filters("24h"), "7d": Filters("7d"), "30d": Filters("30d"), "90d": Filters("90d"),
+            "90-day range, clients": custom}  # fmt: skip
 
-    from app import create_app
-    from config import Config
 
-    parser = argparse.ArgumentParser(prog="python -m bench.dashboard", description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", required=True)
-    parser.add_argument("--live-calls", type=int, default=200)
-    args = parser.parse_args(argv)
-    app = create_app(Config(database_url=args.database_url, testing=True))
-    cache = app.server.extensions["chat_analytics"].cache
-    today = datetime.now(app.server.extensions["chat_analytics"].config.tz).date()
-    PERIODS["90-day range, clients"] = Filters(
-        None, (today - timedelta(days=89)).isoformat(), today.isoformat(), "client"
-    )
-    print("| period | cold total ms | cards | time series | breakdowns | table | warm total ms |")
-    print("|---|---|---|---|---|---|---|")
+def measure(app, live_calls: int = 200) -> dict:
+    """{"refresh": {period: {"cold": {...}, "warm": {...}}}, "live": {"p50_ms", "p95_ms"}}."""
+    ctx = app.server.extensions["chat_analytics"]
+    out: dict = {"refresh": {}}
     with app.server.test_request_context():
-        for label, filters in PERIODS.items():
-            cache.clear()
+        for label, filters in periods(datetime.now(ctx.config.tz).date()).items():
+            ctx.cache.clear()
             cold = refresh(filters)
             warm = refresh(filters)
-            print(
-                f"| {label} | {sum(cold.values()):.0f} | "
-                + " | ".join(f"{v:.0f}" for v in cold.values())
-                + f" | {sum(warm.values()):.1f} |"
-            )
-        live = sorted(_ms(refresh_live) for _ in range(args.live_calls))
-        p95 = live[int(0.95 * (len(live) - 1))]
-        print(
-            f"\nlive count callback: p50 {statistics.median(live):.2f} ms, p95 {p95:.2f} ms over {len(live)} calls"
-        )
-    return 0
+            out["refresh"][label] = {"cold": cold, "warm": warm}
+        out["live"] = percentiles([_ms(refresh_live) for _ in range(live_calls)])
+    return out
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def percentiles(samples: list[float]) -> dict[str, float]:
+    """p50 and p95 (nearest rank) of `samples`, in the samples' unit."""
+    ordered = sorted(samples)
+    return {"p50_ms": statistics.median(ordered), "p95_ms": ordered[math.ceil(0.95 * len(ordered)) - 1]}

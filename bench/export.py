@@ -1,43 +1,38 @@
-"""`python -m bench.export --database-url URL`: rows/s and memory growth of each CSV export.
+"""Rows/s and memory growth of each CSV export of the whole database, streamed through the app.
 
-Streams every export of the whole database through the app (a signed-in test client reading the
-response chunk by chunk, as a browser would) and reports rows, seconds, rows/s and how much the
-process's peak resident memory grew.
+A signed-in test client reads each response chunk by chunk, as a browser would; the growth is
+that of the process's peak resident memory. Used by `python -m bench.run`.
 """
 
 from __future__ import annotations
 
-import argparse
 import resource
 import secrets
-import sys
 import time
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main(argv: list[str] | None = None) -> int:
-    from app import create_app
-    from config import Config
+def signed_in_client(app):
+    """A test client of `app` signed in as a fresh staff account."""
     from data.users import create_user
-    from exports.queries import EXPORTS
     from tests.web import login
 
-    parser = argparse.ArgumentParser(prog="python -m bench.export", description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", required=True)
-    parser.add_argument("--kinds", nargs="*", default=list(EXPORTS), choices=list(EXPORTS))
-    args = parser.parse_args(argv)
-    app = create_app(Config(database_url=args.database_url, testing=True))
     username, password = f"bench-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
     with app.server.extensions["chat_analytics"].engine.begin() as conn:
         create_user(conn, username, password=password, is_staff=True)
     client = app.server.test_client()
     login(client, username, password)
-    print("| export | rows | seconds | rows/s | peak memory growth (MB) |")
-    print("|---|---|---|---|---|")
-    for kind in args.kinds:
+    return client
+
+
+def measure(client, kinds: list[str]) -> dict[str, dict]:
+    """{kind: {"rows", "seconds", "rows_per_s", "memory_growth_mb"}} for each export kind."""
+    out = {}
+    for kind in kinds:
         before = peak_rss_mb()
         began = time.perf_counter()
         response = client.get(f"/admin/chat-analytics/export/{kind}/", buffered=False)
@@ -45,9 +40,6 @@ def main(argv: list[str] | None = None) -> int:
         response.close()
         seconds = time.perf_counter() - began
         rows = lines - 1
-        print(f"| {kind} | {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | {peak_rss_mb() - before:.1f} |")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        out[kind] = {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds,
+                     "memory_growth_mb": peak_rss_mb() - before}  # fmt: skip
+    return out

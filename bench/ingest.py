@@ -1,4 +1,4 @@
-"""`python -m bench.ingest --database-url URL`: events/s through POST /api/v1/events over HTTP.
+"""Events/s through POST /api/v1/events over HTTP (used by `python -m bench.run`).
 
 Serves the app with a threaded WSGI server on a free loopback port and sends batches of 200
 events (whole sessions) from several client threads.
@@ -6,11 +6,9 @@ events (whole sessions) from several client threads.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import secrets
-import sys
 import threading
 import time
 import urllib.request
@@ -53,24 +51,19 @@ def batches(count: int, size: int) -> list[bytes]:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
+def measure(database_url: str, clients: int = 4, batches_per_client: int = 25, batch_size: int = 200) -> dict:
+    """Serve an app on `database_url` over loopback HTTP and post batches from `clients` threads."""
     from werkzeug.serving import make_server
 
     from app import create_app
     from config import Config
 
-    parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", required=True)
-    parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--batches", type=int, default=25, help="batches per client")
-    parser.add_argument("--batch-size", type=int, default=200)
-    args = parser.parse_args(argv)
-    app = create_app(Config(database_url=args.database_url, testing=True, ingest_tokens=(TOKEN,)))
+    app = create_app(Config(database_url=database_url, testing=True, ingest_tokens=(TOKEN,)))
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}/api/v1/events"
-    work = [batches(args.batches, args.batch_size) for _ in range(args.clients)]
+    work = [batches(batches_per_client, batch_size) for _ in range(clients)]
     accepted: list[int] = []
 
     def client(bodies: list[bytes]) -> None:
@@ -90,11 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         t.join()
     seconds = time.perf_counter() - began
     server.shutdown()
+    app.server.extensions["chat_analytics"].engine.dispose()
     total = sum(accepted)
-    print(f"{total:,} events in {seconds:.1f} s: {total / seconds:,.0f} events/s "
-          f"({args.clients} clients, batches of {args.batch_size})")  # fmt: skip
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return {"events": total, "seconds": seconds, "events_per_s": total / seconds, "clients": clients,
+            "batch_size": batch_size}  # fmt: skip
