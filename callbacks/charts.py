@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 from dash import Dash, Input, Output
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -17,46 +18,52 @@ UNAVAILABLE = "Not available: the database is not answering"
 def update_time_series(stored: dict | None) -> tuple:
     """Activity and response-time figures for the filters' period."""
     filters = Filters.from_store(stored)
-    try:
-        activity, response, hourly = load(
-            "time-series",
-            filters,
-            lambda conn, period: (
-                metrics.activity_over_time(conn, period, filters.user_type),
-                metrics.response_time_series(conn, period, filters.user_type),
-                period.hourly,
-            ),
+
+    def draw(conn, period) -> tuple:
+        activity = metrics.activity_over_time(conn, period, filters.user_type)
+        response = metrics.response_time_series(conn, period, filters.user_type)
+        return _plain(
+            figures.activity(activity, period.hourly), figures.response_times(response, period.hourly)
         )
+
+    try:
+        return load("time-series", filters, draw)
     except SQLAlchemyError:
-        return (theme.empty_figure(UNAVAILABLE),) * 2
-    return figures.activity(activity, hourly), figures.response_times(response, hourly)
+        return (_plain(theme.empty_figure(UNAVAILABLE))[0],) * 2
 
 
 def update_breakdowns(stored: dict | None) -> tuple:
     """Topics, common issues, user types, satisfaction and the peak-usage heatmap."""
     filters = Filters.from_store(stored)
     ut = filters.user_type
-    try:
-        topics, issues, types, rated, matrix = load(
-            "breakdowns",
-            filters,
-            lambda conn, period: (
-                metrics.top_topics(conn, period, ut),
-                metrics.common_issues(conn, period, ut),
-                metrics.user_type_distribution(conn, period, ut),
-                metrics.satisfaction(conn, period, ut),
-                metrics.weekday_hour_matrix(conn, period, ut),
+    zone = services().config.display_timezone
+
+    def draw(conn, period) -> tuple:
+        return _plain(
+            figures.topic_bars(
+                metrics.top_topics(conn, period, ut), theme.TOPICS, "sessions", figures.NO_SESSIONS
             ),
+            figures.topic_bars(
+                metrics.common_issues(conn, period, ut),
+                theme.ISSUES,
+                "unresolved sessions",
+                "No unresolved sessions with topics",
+            ),
+            figures.user_types(metrics.user_type_distribution(conn, period, ut)),
+            figures.satisfaction(metrics.satisfaction(conn, period, ut)),
+            figures.peak_heatmap(metrics.weekday_hour_matrix(conn, period, ut), zone),
         )
+
+    try:
+        return load("breakdowns", filters, draw)
     except SQLAlchemyError:
-        return (theme.empty_figure(UNAVAILABLE),) * 5
-    return (
-        figures.topic_bars(topics, theme.TOPICS, "sessions", figures.NO_SESSIONS),
-        figures.topic_bars(issues, theme.ISSUES, "unresolved sessions", "No unresolved sessions with topics"),
-        figures.user_types(types),
-        figures.satisfaction(rated),
-        figures.peak_heatmap(matrix, services().config.display_timezone),
-    )
+        return (_plain(theme.empty_figure(UNAVAILABLE))[0],) * 5
+
+
+def _plain(*figs: go.Figure) -> tuple[dict, ...]:
+    # Plain dicts: what dcc.Graph takes, and what the cache can hand back without plotly
+    # re-validating every property (a cached figure then costs microseconds, not tens of ms).
+    return tuple(fig.to_plotly_json() for fig in figs)
 
 
 def register(app: Dash) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 SESSIONS = "#2563eb"
@@ -13,13 +14,16 @@ TOPICS = "#6366f1"
 ISSUES = "#dc2626"
 USER_TYPES = {"client": "#2563eb", "provider": "#0d9488", "anonymous": "#a3a3a3"}
 RATINGS = {1: "#dc2626", 2: "#f97316", 3: "#eab308", 4: "#84cc16", 5: "#16a34a"}
+# plotly_white's layout without its per-trace-type defaults: the same look, and applying it to a
+# figure costs a few milliseconds instead of tens (the full template is deep-copied and validated).
+TEMPLATE = go.layout.Template(layout=pio.templates["plotly_white"].layout)
 HEATMAP = [[0, "#f8fafc"], [0.25, "#bfdbfe"], [0.6, "#3b82f6"], [1, "#1e3a8a"]]
 
 
 def base_layout(**overrides) -> dict:
     """The layout every figure starts from: tight margins, light grid, readable hover labels."""
     layout = {
-        "template": "plotly_white",
+        "template": TEMPLATE,
         "font": {"family": FONT, "size": 12, "color": "#334155"},
         "margin": {"l": 48, "r": 16, "t": 16, "b": 40},
         "hoverlabel": {"font": {"family": FONT, "size": 12}},

@@ -76,7 +76,7 @@ def test_period_results_are_cached_per_filter_set(app):
         assert len(statements) == after_first > 0  # the second refresh ran no query
         update_breakdowns(Filters("24h", user_type="provider").to_store())
         assert len(statements) > after_first  # another filter set is computed afresh
-    assert first[0].to_dict() == again[0].to_dict()
+    assert first[0] == again[0]
 
 
 def test_database_outage_shows_banner_instead_of_breaking(app):
@@ -89,7 +89,7 @@ def test_database_outage_shows_banner_instead_of_breaking(app):
     *cards, _notice, _notice_open, error, error_open = result
     assert error_open is True and "not answering" in error
     assert all("unavailable" in texts(card) for card in cards)
-    assert "database is not answering" in charts[0].to_dict()["layout"]["annotations"][0]["text"]
+    assert "database is not answering" in charts[0]["layout"]["annotations"][0]["text"]
 
 
 def test_live_tick_triggers_only_the_live_card(app):
