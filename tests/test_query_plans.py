@@ -1,0 +1,54 @@
+"""The dashboard's queries use the indexes meant for them: no full scan of chat_messages (SQLite)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from bench import dashboard
+from callbacks.live import refresh_live
+from callbacks.state import Filters
+from data.seed import generate
+
+
+def plans_of_a_refresh(app, filters: Filters) -> list[tuple[str, list[str]]]:
+    """(statement, EXPLAIN QUERY PLAN lines) for every query a cold refresh and a live tick run."""
+    engine = app.server.extensions["chat_analytics"].engine
+    seen: list[tuple[str, object]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    with app.server.test_request_context():
+        app.server.extensions["chat_analytics"].cache.clear()
+        dashboard.refresh(filters)
+        refresh_live()
+    event.remove(engine, "before_cursor_execute", capture)
+    out = []
+    with engine.connect() as conn:
+        for statement, parameters in seen:
+            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+            out.append((statement, [row[-1] for row in rows]))
+    return out
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(
+    "filters", [Filters("24h"), Filters("90d"), Filters("30d", user_type="client")], ids=str
+)
+def test_no_dashboard_query_scans_chat_messages(make_app, filters):
+    app = make_app()
+    engine = app.server.extensions["chat_analytics"].engine
+    generate(engine, sessions=300, days=90, active=5, seed=3)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    plans = plans_of_a_refresh(app, filters)
+    assert len(plans) >= 10
+    touching = [(sql, lines) for sql, lines in plans if "chat_messages" in sql]
+    assert touching, "the refresh reads messages"
+    for sql, lines in touching:
+        scans = [line for line in lines if line.startswith("SCAN chat_messages")]
+        assert not scans, f"full scan of chat_messages: {scans}\n{sql}"
+        assert any(line.startswith("SEARCH chat_messages USING") for line in lines), (lines, sql)
