@@ -7,14 +7,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from data.ingest import EVENT_TYPES, Event
-from data.recording import MAX_ACTION_TYPE_LENGTH, MAX_TARGET_LENGTH, MAX_TOPIC_LENGTH
+from data.recording import (
+    MAX_ACTION_TYPE_LENGTH,
+    MAX_TARGET_LENGTH,
+    MAX_TOPIC_LENGTH,
+    storable,
+    storable_json,
+)
 from data.schema import SENDER_TYPES, SESSION_USER_TYPES, USER_TYPES
 
 MAX_EVENTS = 1_000
 MAX_CONTENT_LENGTH = 64 * 1024
 MAX_USERNAME_LENGTH = 150
 MAX_CLOCK_SKEW = timedelta(minutes=5)
-MAX_METADATA_DEPTH = 32
 
 
 class BodyError(ValueError):
@@ -39,34 +44,7 @@ def _text(value: Any, name: str, longest: int, *, empty: bool = False) -> str:
         raise ValueError(
             f"{name} must be a {'' if empty else 'non-empty '}string of at most {longest} characters"
         )
-    return _storable(value, name)
-
-
-def _storable(value: str, name: str) -> str:
-    """`value`, if both databases can store it: no NUL character, no unpaired surrogate."""
-    if "\x00" in value:
-        raise ValueError(f"{name} must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError(f"{name} must be valid Unicode (it has an unpaired surrogate)") from None
-    return value
-
-
-def _storable_json(value: Any, name: str, depth: int = 0) -> Any:
-    """`value` (decoded JSON), if every string in it, keys included, is storable."""
-    if depth > MAX_METADATA_DEPTH:
-        raise ValueError(f"{name} must be nested at most {MAX_METADATA_DEPTH} levels deep")
-    if isinstance(value, str):
-        _storable(value, name)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _storable(key, name)
-            _storable_json(item, name, depth + 1)
-    elif isinstance(value, list):
-        for item in value:
-            _storable_json(item, name, depth + 1)
-    return value
+    return storable(value, name)
 
 
 def _at(value: Any, now: datetime) -> datetime:
@@ -128,7 +106,7 @@ def _fields(kind: str, raw: dict) -> dict[str, Any]:
         metadata = raw.get("metadata")
         if metadata is not None and not isinstance(metadata, dict | list):
             raise ValueError("metadata must be an object, a list or null")
-        data["metadata"] = _storable_json(metadata, "metadata")
+        data["metadata"] = storable_json(metadata, "metadata")
         return data
     if kind == "topic":
         return {"topic": _text(raw.get("topic"), "topic", MAX_TOPIC_LENGTH).strip()}

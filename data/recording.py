@@ -6,6 +6,7 @@ any derived table are implemented once. Each function works inside the caller's 
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -33,6 +34,7 @@ CLOSE_CHUNK = 500
 MAX_TOPIC_LENGTH = 100
 MAX_ACTION_TYPE_LENGTH = 64
 MAX_TARGET_LENGTH = 2048
+MAX_JSON_DEPTH = 32
 
 
 class RecordingError(ValueError):
@@ -97,6 +99,35 @@ def _touch(conn: Connection, session_id: str, at: datetime, updated_at: datetime
     )
 
 
+def storable(value: str, name: str) -> str:
+    """`value`, if both databases can store it: no NUL character, no unpaired surrogate."""
+    if "\x00" in value:
+        raise RecordingError(f"{name} must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RecordingError(f"{name} must be valid Unicode (it has an unpaired surrogate)") from None
+    return value
+
+
+def storable_json(value: Any, name: str, depth: int = 0) -> Any:
+    """`value` (JSON-ready), if every string in it, keys included, is `storable` and every number finite."""
+    if depth > MAX_JSON_DEPTH:
+        raise RecordingError(f"{name} must be nested at most {MAX_JSON_DEPTH} levels deep")
+    if isinstance(value, str):
+        storable(value, name)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise RecordingError(f"{name} must not hold NaN or Infinity (not JSON)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            storable(str(key), name)
+            storable_json(item, name, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            storable_json(item, name, depth + 1)
+    return value
+
+
 def record_message(
     conn: Connection,
     *,
@@ -116,6 +147,8 @@ def record_message(
         processing_time_ms < 0 or processing_time_ms != processing_time_ms
     ):
         raise RecordingError("processing_time_ms must be a non-negative number")
+    storable(content, "content")
+    storable_json(metadata, "metadata")
     updated_at = _require_open(conn, session_id)
     message_id = message_id or str(uuid.uuid4())
     conn.execute(
@@ -139,6 +172,7 @@ def record_topic(conn: Connection, *, session_id: str, topic: str, at: datetime)
     topic = topic.strip()
     if not topic or len(topic) > MAX_TOPIC_LENGTH:
         raise RecordingError(f"topic must be 1-{MAX_TOPIC_LENGTH} characters")
+    storable(topic, "topic")
     updated_at = _require_open(conn, session_id)
     known = (
         conn.execute(select(session_topics.c.topic).where(session_topics.c.session_id == session_id))
@@ -162,6 +196,9 @@ def record_action(
         raise RecordingError(f"action type must be 1-{MAX_ACTION_TYPE_LENGTH} characters")
     if target is not None and len(target) > MAX_TARGET_LENGTH:
         raise RecordingError(f"action target must be at most {MAX_TARGET_LENGTH} characters")
+    storable(action_type, "action type")
+    if target is not None:
+        storable(target, "action target")
     updated_at = _require_open(conn, session_id)
     conn.execute(
         insert(session_actions).values(

@@ -192,6 +192,13 @@ def test_a_known_user_brings_their_type(engine, writer):
         (lambda t: t.set_satisfaction(0), "rating"),
         (lambda t: t.record_topic("  "), "topic"),
         (lambda t: t.record_action(""), "action"),
+        # Neither database stores these: refused up front, not a driver error mid-transaction.
+        (lambda t: t.record_message("user", "nul \x00 here"), "NUL"),
+        (lambda t: t.record_message("user", "half \ud800 pair"), "surrogate"),
+        (lambda t: t.record_message("user", "x", metadata={"score": float("nan")}), "NaN"),
+        (lambda t: t.record_message("user", "x", metadata={"k": ["\x00"]}), "NUL"),
+        (lambda t: t.record_topic("bill\x00ing"), "NUL"),
+        (lambda t: t.record_action("link_click", "/x\x00"), "NUL"),
     ],
 )
 def test_bad_values_are_refused_and_nothing_is_written(engine, writer, call, message):
