@@ -26,7 +26,7 @@ from auth.views import blueprint as auth_blueprint
 from callbacks import register_callbacks
 from config import Config, ConfigError
 from data.db import create_engine, upgrade_schema
-from data.errors import describe_db_error
+from data.errors import report_failure
 from exports.routes import blueprint as exports_blueprint
 from layouts.page import build_page
 from web.cache import make_cache
@@ -161,12 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.demo:
             for line in prepare_demo(services_of(app.server).engine):
                 print(line, flush=True)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except SQLAlchemyError as exc:
-        print(f"error: {describe_db_error(exc)}", file=sys.stderr)
-        return 1
+    except (ConfigError, SQLAlchemyError) as exc:
+        return report_failure(exc)
     print(f"Chat Analytics on http://{args.host}:{args.port}{DASHBOARD_PATH}", flush=True)
     app.run(host=args.host, port=args.port, debug=config.debug, request_handler=BannerlessRequestHandler)
     return 0

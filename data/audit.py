@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     """`python -m data.audit [--since YYYY-MM-DD] [--action A] [--limit N]`; returns the exit code."""
     from config import Config
     from data.db import create_engine, upgrade_schema
-    from data.errors import describe_db_error
+    from data.errors import report_failure
 
     parser = argparse.ArgumentParser(
         prog="python -m data.audit", description="List the audit trail, newest first."
@@ -78,8 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         with engine.connect() as conn:
             rows = entries(conn, since=since, action=args.action, limit=args.limit)
     except SQLAlchemyError as exc:
-        print(f"error: {describe_db_error(exc)}", file=sys.stderr)
-        return 1
+        return report_failure(exc)
     for r in rows:
         detail = ", ".join(f"{k}={v}" for k, v in (r["detail"] or {}).items())
         print(

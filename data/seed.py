@@ -361,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command line entry point; returns the exit code."""
     from config import Config
     from data.db import create_engine, upgrade_schema
-    from data.errors import describe_db_error
+    from data.errors import report_failure
 
     parser = argparse.ArgumentParser(prog="python -m data.seed", description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=_positive, default=2_000, help="sessions to create (default 2000)")
@@ -385,12 +385,8 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             progress=sys.stderr.isatty(),
         )
-    except SeedError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except SQLAlchemyError as exc:
-        print(f"error: {describe_db_error(exc)}", file=sys.stderr)
-        return 1
+    except (SeedError, SQLAlchemyError) as exc:
+        return report_failure(exc)
     print(summary.line())
     return 0
 

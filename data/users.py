@@ -16,7 +16,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from data.errors import describe_db_error
+from data.errors import report_failure
 from data.schema import USER_TYPES, users
 
 MIN_PASSWORD_LENGTH = 10
@@ -178,12 +178,8 @@ def main(argv: list[str] | None = None) -> int:
             with engine.begin() as conn:
                 set_active(conn, args.username, args.command == "activate")
             print(f"{args.command.capitalize()}d {args.username!r}")
-    except (UserError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except SQLAlchemyError as exc:
-        print(f"error: {describe_db_error(exc)}", file=sys.stderr)
-        return 1
+    except (UserError, ValueError, SQLAlchemyError) as exc:
+        return report_failure(exc)
     return 0
 
 
