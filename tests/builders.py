@@ -5,8 +5,9 @@ Tests compute their expected figures from these specs by hand, never with the me
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -19,6 +20,7 @@ class Msg:
     offset_s: float
     ms: float | None = None
     cached: bool = False
+    text: str | None = None  # default: "<sender> says hi"
 
 
 @dataclass
@@ -57,7 +59,7 @@ def build(engine: Engine, specs: list[Spec]) -> None:
                     conn,
                     session_id=s.session_id,
                     sender_type=m.sender,
-                    content=f"{m.sender} says hi",
+                    content=m.text if m.text is not None else f"{m.sender} says hi",
                     at=at,
                     processing_time_ms=m.ms,
                     cached=m.cached,
@@ -86,3 +88,9 @@ def build(engine: Engine, specs: list[Spec]) -> None:
                 if s.closed
             ],
         )
+
+
+def long_session(messages: int, text: str) -> Spec:
+    """An open session started now with `messages` user messages of `text` (for streaming tests)."""
+    now = datetime.now(UTC)
+    return Spec(str(uuid.uuid4()), "client", now, [Msg("user", 0, text=text)] * messages, closed_after_s=None)

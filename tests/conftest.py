@@ -96,14 +96,32 @@ def make_app(database_url):
         app.server.extensions["chat_analytics"].engine.dispose()
 
 
+def add_staff(app) -> Engine:
+    """Create the staff account `lead` on `app`'s database; return the app's engine."""
+    from data.users import create_user
+
+    engine = app.server.extensions["chat_analytics"].engine
+    with engine.begin() as conn:
+        create_user(conn, STAFF_USERNAME, password=STAFF_PASSWORD, is_staff=True)
+    return engine
+
+
+def sign_in(app, client=None):
+    """`client` (a new test client by default) of `app`, signed in as `lead`; `.engine` is the app's."""
+    from tests.web import login
+
+    client = client or app.server.test_client()
+    response = login(client, STAFF_USERNAME, STAFF_PASSWORD)
+    assert response.status_code == 302, response.data
+    client.engine = app.server.extensions["chat_analytics"].engine
+    return client
+
+
 @pytest.fixture
 def app(make_app):
     """The app on the test's database, with a staff account `lead`."""
-    from data.users import create_user
-
     dash_app = make_app()
-    with dash_app.server.extensions["chat_analytics"].engine.begin() as conn:
-        create_user(conn, STAFF_USERNAME, password=STAFF_PASSWORD, is_staff=True)
+    add_staff(dash_app)
     return dash_app
 
 
@@ -114,10 +132,6 @@ def client(app):
 
 
 @pytest.fixture
-def staff_client(client):
+def staff_client(app, client):
     """A Flask test client signed in as the staff account."""
-    from tests.web import login
-
-    response = login(client, STAFF_USERNAME, STAFF_PASSWORD)
-    assert response.status_code == 302, response.data
-    return client
+    return sign_in(app, client)

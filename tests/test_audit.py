@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 
 from data import audit, recording
+from tests.builders import build, long_session
 from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME
 from tests.web import DASH, login, logout_token
 
@@ -62,13 +63,7 @@ def test_exports_are_recorded_with_filters_and_rows(app, staff_client):
 
 def test_an_interrupted_export_is_recorded_as_such_and_releases_its_connection(app, staff_client):
     engine = app.server.extensions["chat_analytics"].engine
-    session = str(uuid.uuid4())
-    with engine.begin() as conn:
-        recording.start_session(conn, session_id=session, at=datetime.now(UTC))
-        for _ in range(800):
-            recording.record_message(
-                conn, session_id=session, sender_type="user", content="x" * 200, at=datetime.now(UTC)
-            )
+    build(engine, [long_session(800, "x" * 200)])
     checked_out = engine.pool.checkedout()
     response = staff_client.get(DASH + "export/messages/", buffered=False)
     first = next(iter(response.response))

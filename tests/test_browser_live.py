@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from data import recording
 from tests.browser import sign_in, text_of
-from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME
+from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME, add_staff
 
 
 def open_sessions(engine) -> int:
@@ -19,12 +19,9 @@ def open_sessions(engine) -> int:
 
 
 def test_sign_in_and_live_count_follows_new_sessions(dash_duo, make_app):
-    from data.users import create_user
-
     app = make_app(live_interval_ms=400)
-    engine = app.server.extensions["chat_analytics"].engine
+    engine = add_staff(app)
     with engine.begin() as conn:
-        create_user(conn, STAFF_USERNAME, password=STAFF_PASSWORD, is_staff=True)
         for n in range(3):
             recording.start_session(
                 conn, session_id=f"00000000-0000-4000-8000-00000000000{n}", at=datetime.now(UTC)

@@ -16,7 +16,7 @@ from selenium.webdriver.support.ui import Select
 
 from tests.browser import sign_in, text_of
 from tests.builders import Msg, Spec, build, sid
-from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME
+from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME, add_staff
 
 NOW = datetime.now(UTC)
 
@@ -53,16 +53,16 @@ def specs() -> list[Spec]:
     return out
 
 
+def open_dashboard(dash_duo, make_app, live_interval_ms: int) -> None:
+    """An app holding the fixture specs and the staff account, signed in to in Chromium."""
+    app = make_app(live_interval_ms=live_interval_ms)
+    build(add_staff(app), specs())
+    sign_in(dash_duo, app, STAFF_USERNAME, STAFF_PASSWORD)
+
+
 @pytest.fixture
 def dashboard(dash_duo, make_app):
-    from data.users import create_user
-
-    app = make_app(live_interval_ms=60_000)
-    engine = app.server.extensions["chat_analytics"].engine
-    build(engine, specs())
-    with engine.begin() as conn:
-        create_user(conn, STAFF_USERNAME, password=STAFF_PASSWORD, is_staff=True)
-    sign_in(dash_duo, app, STAFF_USERNAME, STAFF_PASSWORD)
+    open_dashboard(dash_duo, make_app, live_interval_ms=60_000)
     return dash_duo
 
 
@@ -183,14 +183,7 @@ def test_outage_shows_banner_and_the_dashboard_recovers_by_itself(dash_duo, make
 
     from sqlalchemy import make_url
 
-    from data.users import create_user
-
-    app = make_app(live_interval_ms=700)
-    engine = app.server.extensions["chat_analytics"].engine
-    build(engine, specs())
-    with engine.begin() as conn:
-        create_user(conn, STAFF_USERNAME, password=STAFF_PASSWORD, is_staff=True)
-    sign_in(dash_duo, app, STAFF_USERNAME, STAFF_PASSWORD)
+    open_dashboard(dash_duo, make_app, live_interval_ms=700)
     dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "6", timeout=10)
 
     path = make_url(database_url).database

@@ -18,7 +18,7 @@ from data.users import create_user
 from exports.csv import csv_chunks
 from exports.queries import EXPORTS
 from tests.builders import Msg, Spec, build, sid
-from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME
+from tests.conftest import add_staff, sign_in
 from tests.web import DASH, HTML, login
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -107,12 +107,8 @@ def staff(make_app):
     app = make_app(display_timezone="Europe/Paris")
     engine = app.server.extensions["chat_analytics"].engine
     build(engine, SPECS)
-    with engine.begin() as conn:
-        create_user(conn, STAFF_USERNAME, password=STAFF_PASSWORD, is_staff=True)
-    client = app.server.test_client()
-    assert login(client, STAFF_USERNAME, STAFF_PASSWORD).status_code == 302
-    client.engine = engine
-    return client
+    add_staff(app)
+    return sign_in(app)
 
 
 def fetch(client, kind: str, query: str = "") -> tuple[list[str], list[dict]]:

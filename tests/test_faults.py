@@ -9,28 +9,24 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import make_url, text
 
-from data import audit, recording
-from data.users import create_user
-from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME, TEST_DATABASE_URL
+from data import audit
+from tests.builders import build, long_session
+from tests.conftest import TEST_DATABASE_URL, add_staff, sign_in
 from tests.proxy import TcpRelay
 from tests.test_ingest import TOKENS, full_session, post
-from tests.web import DASH, login
+from tests.web import DASH
 
 needs_postgres = pytest.mark.skipif(not TEST_DATABASE_URL, reason="TEST_DATABASE_URL (PostgreSQL) not set")
 
 
 def staff_client(app):
-    with app.server.extensions["chat_analytics"].engine.begin() as conn:
-        create_user(conn, STAFF_USERNAME, password=STAFF_PASSWORD, is_staff=True)
-    client = app.server.test_client()
-    assert login(client, STAFF_USERNAME, STAFF_PASSWORD).status_code == 302
-    return client
+    add_staff(app)
+    return sign_in(app)
 
 
 def counts(engine) -> tuple[int, int, int]:
@@ -131,44 +127,37 @@ def through(relay: TcpRelay, database_url: str) -> str:
 
 @needs_postgres
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_postgres_refusing_connections_then_back(make_app, database_url, relay):
+def test_postgres_refusing_connections_then_back(make_app, database_url, engine, relay):
+    # `engine` reaches the same database directly, not through the relay.
     app = make_app(database_url=through(relay, database_url), ingest_tokens=TOKENS)
     client = staff_client(app)
     batch = full_session(str(uuid.uuid4()))
-    direct = make_app(database_url=database_url).server.extensions["chat_analytics"].engine
-    before = counts(direct)
+    before = counts(engine)
 
     relay.cut()  # open connections reset, the port refuses new ones
     assert_every_door_says_503(client, batch)
-    assert counts(direct) == before
+    assert counts(engine) == before
     relay.restore()
     assert_every_door_works(client, batch)
-    assert counts(direct)[2] == before[2] + len(batch)
+    assert counts(engine)[2] == before[2] + len(batch)
 
 
 @needs_postgres
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_postgres_backend_terminated_mid_export(make_app, database_url):
+def test_postgres_backend_terminated_mid_export(make_app, database_url, engine):
     name = f"ca-test-{uuid.uuid4().hex[:8]}"
     url = make_url(database_url)
     url = url.update_query_dict({"application_name": name})
     app = make_app(database_url=url.render_as_string(hide_password=False))
-    engine = app.server.extensions["chat_analytics"].engine
+    served = app.server.extensions["chat_analytics"].engine
     client = staff_client(app)
-    session = str(uuid.uuid4())
-    with engine.begin() as conn:
-        recording.start_session(conn, session_id=session, at=datetime.now(UTC))
-        for _ in range(3000):
-            recording.record_message(
-                conn, session_id=session, sender_type="user", content="y" * 300, at=datetime.now(UTC)
-            )
-    idle = engine.pool.checkedout()
+    build(served, [long_session(3000, "y" * 300)])
+    idle = served.pool.checkedout()
 
     response = client.get(DASH + "export/messages/", buffered=False)
     chunks = iter(response.response)
     assert next(chunks).startswith(b"Message ID")
-    killer = make_app(database_url=database_url).server.extensions["chat_analytics"].engine
-    with killer.connect() as conn:
+    with engine.connect() as conn:  # the test's own connection, not the app's
         killed = conn.execute(
             text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :n AND pid <> pg_backend_pid()"
@@ -182,11 +171,11 @@ def test_postgres_backend_terminated_mid_export(make_app, database_url):
             received += 1
     response.close()
     assert received < 3000 // 2
-    assert engine.pool.checkedout() == idle, "the broken export gave back its connection"
+    assert served.pool.checkedout() == idle, "the broken export gave back its connection"
 
     again = client.get(DASH + "export/messages/")
     assert again.status_code == 200
     assert len(again.get_data(as_text=True).splitlines()) == 3001
-    with engine.connect() as conn:
+    with served.connect() as conn:
         entries = audit.entries(conn, action="export")
     assert [e["detail"]["complete"] for e in entries] == [True, False]

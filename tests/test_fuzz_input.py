@@ -15,8 +15,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from data.ingest import EVENT_TYPES
 from exports.filters import parse_filters
 from exports.queries import EXPORTS
+from tests.conftest import add_staff, sign_in
 from tests.web import DASH
 
 TOKEN = "fuzz-token-0123456789abcdef"
@@ -51,18 +53,9 @@ json_values = st.recursive(
 
 @pytest.fixture
 def ingest_client(make_app):
-    from data.users import create_user
-    from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME
-    from tests.web import login
-
     app = make_app(ingest_tokens=(TOKEN,))
-    engine = app.server.extensions["chat_analytics"].engine
-    with engine.begin() as conn:
-        create_user(conn, STAFF_USERNAME, password=STAFF_PASSWORD, is_staff=True)
-    client = app.server.test_client()
-    assert login(client, STAFF_USERNAME, STAFF_PASSWORD).status_code == 302
-    client.engine = engine
-    return client
+    add_staff(app)
+    return sign_in(app)
 
 
 @settings(max_examples=300, deadline=None)
@@ -97,19 +90,7 @@ def event_like() -> st.SearchStrategy[dict]:
     return st.fixed_dictionaries(
         {
             "event_id": st.one_of(st.uuids().map(str), st.text(max_size=5)),
-            "type": st.sampled_from(
-                [
-                    "session_started",
-                    "message",
-                    "topic",
-                    "action",
-                    "satisfaction",
-                    "resolved",
-                    "escalated",
-                    "session_closed",
-                    "nonsense",
-                ]
-            ),  # fmt: skip
+            "type": st.sampled_from([*EVENT_TYPES, "nonsense"]),
             "session_id": st.sampled_from([str(uuid.UUID(int=1)), str(uuid.UUID(int=2)), "not-a-uuid"]),
         },
         optional={

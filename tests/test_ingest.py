@@ -103,15 +103,11 @@ def test_without_configured_tokens_every_request_is_401(make_app):
 
 
 def test_a_staff_session_is_no_substitute_for_a_token_and_a_token_needs_no_session(make_app):
-    from data.users import create_user
-    from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME
-    from tests.web import login
+    from tests.conftest import add_staff, sign_in
 
     app = make_app(ingest_tokens=TOKENS)
-    with app.server.extensions["chat_analytics"].engine.begin() as conn:
-        create_user(conn, STAFF_USERNAME, password=STAFF_PASSWORD, is_staff=True)
-    staff = app.server.test_client()
-    assert login(staff, STAFF_USERNAME, STAFF_PASSWORD).status_code == 302
+    add_staff(app)
+    staff = sign_in(app)
     session = str(uuid.uuid4())
     assert post(staff, [ev("session_started", session)], token=None).status_code == 401
     # Not under /admin/: the staff guard neither redirects nor forbids a token-only caller.

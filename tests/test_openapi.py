@@ -16,8 +16,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api.openapi import load_document
 from tests.builders import Msg, Spec, build, sid
-from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME
-from tests.web import login
+from tests.conftest import add_staff, sign_in
 
 TOKEN = "openapi-test-token-0123456789"
 USER_AGENT = "chat-analytics-openapi-tests"
@@ -27,8 +26,6 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 @pytest.fixture
 def live(make_app):
     from datetime import UTC, datetime, timedelta
-
-    from data.users import create_user
 
     app = make_app(ingest_tokens=(TOKEN,))
     engine = app.server.extensions["chat_analytics"].engine
@@ -46,12 +43,11 @@ def live(make_app):
             )
         ],
     )
-    with engine.begin() as conn:
-        create_user(conn, STAFF_USERNAME, password=STAFF_PASSWORD, is_staff=True)
+    add_staff(app)
     client = app.server.test_client()
     # Strong session protection ties the cookie to the user agent: schemathesis must send the same.
     client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
-    assert login(client, STAFF_USERNAME, STAFF_PASSWORD).status_code == 302
+    sign_in(app, client)
     app.cookie = client.get_cookie("session").value
     app.client = client
     return app
