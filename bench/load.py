@@ -16,14 +16,12 @@ import secrets
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import make_url, text
 
+from bench.scratch import scratch_database, wait_healthy
 from data.db import create_engine, upgrade_schema
 from data.seed import generate
 from data.users import create_user
@@ -31,19 +29,6 @@ from data.users import create_user
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def _own_schema(url: str) -> tuple[str, str | None]:
-    """A URL on a fresh database for this run, and the PostgreSQL schema to drop afterwards."""
-    if make_url(url).get_backend_name() == "sqlite":
-        return f"sqlite:///{tempfile.mkdtemp(prefix='load-')}/load.db", None
-    schema = f"load_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    engine.dispose()
-    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    return scoped.render_as_string(hide_password=False), schema
 
 
 def _counts(url: str) -> dict[str, int]:
@@ -55,20 +40,6 @@ def _counts(url: str) -> dict[str, int]:
         }
     engine.dispose()
     return out
-
-
-def _wait_healthy(base: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn exited during start-up")
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("gunicorn did not become healthy in time")
 
 
 def _percentiles(stats_csv: Path) -> list[dict]:
@@ -91,9 +62,15 @@ def _percentiles(stats_csv: Path) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> dict:
-    """Seed, serve, load, verify; the figures as a dict."""
-    url, schema = _own_schema(args.database_url)
-    work = Path(tempfile.mkdtemp(prefix="load-run-"))
+    """Seed, serve, load, verify, on a scratch database removed afterwards; the figures as a dict."""
+    with (
+        scratch_database(args.database_url) as url,
+        tempfile.TemporaryDirectory(prefix="load-run-") as folder,
+    ):
+        return _run(args, url, Path(folder))
+
+
+def _run(args: argparse.Namespace, url: str, work: Path) -> dict:
     password, token = secrets.token_urlsafe(16), secrets.token_urlsafe(24)
     engine = create_engine(url)
     upgrade_schema(engine)
@@ -104,7 +81,6 @@ def run(args: argparse.Namespace) -> dict:
     engine.dispose()
     before = _counts(url)
 
-    port = args.port
     env = dict(
         os.environ,
         DATABASE_URL=url,
@@ -114,35 +90,36 @@ def run(args: argparse.Namespace) -> dict:
         LOGIN_RATE_LIMIT="1000/minute",
         PYTHONPATH=str(ROOT),
     )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
-         "--chdir", str(ROOT), "--access-logfile", "-", "app:server"],
-        env=env, stdout=open(work / "gunicorn.log", "wb"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_healthy(base, server)
-        print(f"gunicorn ({args.workers} workers) up; {args.staff} staff + {args.ingest} back ends for {args.duration}s",
-              flush=True)  # fmt: skip
-        load_env = dict(env, LOAD_USERNAME="loadlead", LOAD_PASSWORD=password, LOAD_TOKEN=token,
-                        LOAD_COUNTS=str(work / "tally.json"), LOAD_STAFF=str(args.staff), LOAD_INGEST=str(args.ingest))  # fmt: skip
-        users = args.staff + args.ingest
-        subprocess.run(
-            [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-             "-u", str(users), "-r", str(max(1, users // 5)), "-t", f"{args.duration}s", "--host", base,
-             "--csv", str(work / "load"), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10"],
-            env=load_env, check=False,
+    base = f"http://127.0.0.1:{args.port}"
+    with (work / "gunicorn.log").open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind", f"127.0.0.1:{args.port}",
+             "--chdir", str(ROOT), "--access-logfile", "-", "app:server"],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        try:
+            wait_healthy(base, server)
+            print(f"gunicorn ({args.workers} workers) up; {args.staff} staff + {args.ingest} back ends "
+                  f"for {args.duration}s", flush=True)  # fmt: skip
+            load_env = dict(env, LOAD_USERNAME="loadlead", LOAD_PASSWORD=password, LOAD_TOKEN=token,
+                            LOAD_COUNTS=str(work / "tally.json"), LOAD_STAFF=str(args.staff),
+                            LOAD_INGEST=str(args.ingest))  # fmt: skip
+            users = args.staff + args.ingest
+            subprocess.run(
+                [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
+                 "-u", str(users), "-r", str(max(1, users // 5)), "-t", f"{args.duration}s", "--host", base,
+                 "--csv", str(work / "load"), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10"],
+                env=load_env, check=False,
+            )  # fmt: skip
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
     tally = json.loads((work / "tally.json").read_text())
     after = _counts(url)
-    stats = _percentiles(work / "load_stats.csv")
     added = {table: after[table] - before[table] for table in after}
     expected = {"chat_sessions": tally["sessions"], "chat_messages": tally["messages"],
                 "ingested_events": tally["accepted"]}  # fmt: skip
-    result = {
+    return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "backend": make_url(url).get_backend_name(),
         "workers": args.workers,
@@ -150,17 +127,11 @@ def run(args: argparse.Namespace) -> dict:
         "ingest_clients": args.ingest,
         "duration_s": args.duration,
         "seeded_sessions": args.sessions,
-        "requests": stats,
+        "requests": _percentiles(work / "load_stats.csv"),
         "sent": tally,
         "stored": added,
         "exact": added == expected and tally["accepted"] == tally["events"],
     }
-    if schema and not args.keep:
-        admin = create_engine(args.database_url)
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
-    return result
 
 
 def render(result: dict) -> str:
@@ -197,7 +168,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--sessions", type=int, default=20_000, help="seeded before the run (default 20000)")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema afterwards")
     parser.add_argument("--no-save", action="store_true", help="do not write bench/results/load-*.json")
     args = parser.parse_args(argv)
     result = run(args)

@@ -15,7 +15,6 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from sqlalchemy import func, make_url, select
 
 from bench import dashboard, export, ingest, naive
 from bench.dashboard import percentiles
+from bench.scratch import scratch_database
 from data.db import create_engine, upgrade_schema
 from data.schema import chat_sessions
 
@@ -50,25 +50,6 @@ def prepare(sessions: int, database_url: str | None) -> str:
         raise SystemExit(f"error: {url} holds {present:,} sessions, not {sessions:,}; give an empty database")
     engine.dispose()
     return url
-
-
-def _scratch_database(url: str) -> tuple[str, object]:
-    """An empty database beside `url` for the ingestion run, and a function that removes it."""
-    if make_url(url).get_backend_name() == "sqlite":
-        folder = tempfile.mkdtemp(prefix="bench-ingest-")
-        return f"sqlite:///{folder}/ingest.db", lambda: None
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-
-    def drop() -> None:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
-
-    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    return scoped.render_as_string(hide_password=False), drop
 
 
 def _api(client, calls: int) -> dict:
@@ -118,11 +99,8 @@ def run(args: argparse.Namespace) -> dict:
     print("weekly report ...", file=sys.stderr)
     result["report_s"] = {"7d": _report(url, 7), "90d": _report(url, 90)}
     print("ingestion ...", file=sys.stderr)
-    scratch, drop = _scratch_database(url)
-    try:
+    with scratch_database(url) as scratch:
         result["ingest"] = ingest.measure(scratch, clients=4, batches_per_client=args.ingest_batches)
-    finally:
-        drop()
     if not args.skip_naive:
         print("the naive way ...", file=sys.stderr)
         tz = ctx.config.tz

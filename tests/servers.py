@@ -6,12 +6,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from bench.scratch import wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,17 +42,10 @@ def serving(
     process = subprocess.Popen(command, cwd=cwd, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {(cwd / f'server-{port}.log').read_text()[-2000:]}")
-            try:
-                get(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("server did not start in time") from None
-                time.sleep(0.2)
+        try:
+            wait_healthy(base, process, timeout)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}: {(cwd / f'server-{port}.log').read_text()[-2000:]}") from None
         yield base
     finally:
         process.terminate()
