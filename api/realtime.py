@@ -41,11 +41,8 @@ def realtime():
         return jsonify(error=str(exc), field=exc.field), 400
     with ctx.engine.connect() as conn:  # a failure becomes a 503 (web.errors)
         active = metrics.active_sessions(conn, user_type)
-        times = metrics.response_times(conn, period, user_type, (50, 95))
-        rated = metrics.satisfaction(conn, period, user_type)
-        sessions = metrics.session_counts(conn, period, user_type)
-        messages = metrics.message_counts(conn, period, user_type)
-        outcomes = metrics.outcomes(conn, period, user_type)
+        figures = metrics.headline(conn, period, user_type)
+    times, rated, outcomes = figures.response_times, figures.satisfaction, figures.outcomes
     body = {
         "active_sessions": active,
         "avg_response_time": _rounded(times.average),
@@ -62,8 +59,8 @@ def realtime():
         "p50_response_time": _rounded(times.p(50)),
         "p95_response_time": _rounded(times.p(95)),
         "rating_count": rated.count,
-        "sessions": sessions.total,
-        "messages": messages.total,
+        "sessions": figures.sessions.total,
+        "messages": figures.messages.total,
         "resolution_rate": _rounded(outcomes.resolution_rate),
         "escalation_rate": _rounded(outcomes.escalation_rate),
     }
