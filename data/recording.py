@@ -11,11 +11,12 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, func, insert, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, case, exists, func, insert, select, update
 
+from data import rollups
 from data.engagement import engagement_score
 from data.schema import (
     SENDER_TYPES,
@@ -74,20 +75,43 @@ def start_session(
             escalated_to_human=False,
         )
     )
+    with rollups.batched(conn) as deltas:
+        deltas.session_started(at, user_type)
 
 
-def _require_open(conn: Connection, session_id: str) -> datetime:
-    """Return the open session's updated_at, or raise when it is unknown or closed."""
+_SESSION_STATE = (
+    chat_sessions.c.is_active,
+    chat_sessions.c.updated_at,
+    chat_sessions.c.created_at,
+    chat_sessions.c.user_type,
+)
+
+
+def _require_open(conn: Connection, session_id: str, *extra) -> Row:
+    """The open session's state (updated_at, created_at, user_type, then `extra`), or raise when
+    it is unknown or closed."""
     row = conn.execute(
-        select(chat_sessions.c.is_active, chat_sessions.c.updated_at).where(
-            chat_sessions.c.session_id == session_id
-        )
+        select(*_SESSION_STATE, *extra).where(chat_sessions.c.session_id == session_id)
     ).first()
     if row is None:
         raise RecordingError(f"unknown session {session_id}")
     if not row.is_active:
         raise RecordingError(f"session {session_id} is closed")
-    return row.updated_at
+    return row
+
+
+def _message_neighbours(session_id: str, at: datetime) -> tuple:
+    """SQL: whether the session has a message in the hour of `at`, and its last one before that
+    hour and first one after it (what the rollup of sessions with messages needs)."""
+    m = chat_messages.c
+    lo = rollups.hour_floor(at)
+    hi = lo + timedelta(hours=1)
+    mine = m.session_id == session_id
+    return (
+        exists().where(mine, m.created_at >= lo, m.created_at < hi).label("in_hour"),
+        select(func.max(m.created_at)).where(mine, m.created_at < lo).scalar_subquery().label("before"),
+        select(func.min(m.created_at)).where(mine, m.created_at >= hi).scalar_subquery().label("after"),
+    )
 
 
 def _touch(conn: Connection, session_id: str, at: datetime, updated_at: datetime, **values: Any) -> None:
@@ -149,7 +173,7 @@ def record_message(
         raise RecordingError("processing_time_ms must be a non-negative number")
     storable(content, "content")
     storable_json(metadata, "metadata")
-    updated_at = _require_open(conn, session_id)
+    state = _require_open(conn, session_id, *_message_neighbours(session_id, at))
     message_id = message_id or str(uuid.uuid4())
     conn.execute(
         insert(chat_messages).values(
@@ -163,7 +187,18 @@ def record_message(
             metadata=metadata,
         )
     )
-    _touch(conn, session_id, at, updated_at)
+    _touch(conn, session_id, at, state.updated_at)
+    with rollups.batched(conn) as deltas:
+        deltas.message(at, state.user_type, sender_type, processing_time_ms)
+        if not state.in_hour:
+            deltas.message_hour(
+                rollups.bucket_start(at, rollups.HOUR),
+                state.user_type,
+                *(
+                    None if t is None else rollups.bucket_start(t, rollups.HOUR)
+                    for t in (state.before, state.after)
+                ),
+            )
     return message_id
 
 
@@ -173,7 +208,7 @@ def record_topic(conn: Connection, *, session_id: str, topic: str, at: datetime)
     if not topic or len(topic) > MAX_TOPIC_LENGTH:
         raise RecordingError(f"topic must be 1-{MAX_TOPIC_LENGTH} characters")
     storable(topic, "topic")
-    updated_at = _require_open(conn, session_id)
+    state = _require_open(conn, session_id)
     known = (
         conn.execute(select(session_topics.c.topic).where(session_topics.c.session_id == session_id))
         .scalars()
@@ -184,7 +219,9 @@ def record_topic(conn: Connection, *, session_id: str, topic: str, at: datetime)
     conn.execute(
         insert(session_topics).values(session_id=session_id, topic=topic, position=len(known), created_at=at)
     )
-    _touch(conn, session_id, at, updated_at)
+    _touch(conn, session_id, at, state.updated_at)
+    with rollups.batched(conn) as deltas:
+        deltas.topic(state.created_at, state.user_type, topic)
     return True
 
 
@@ -199,40 +236,45 @@ def record_action(
     storable(action_type, "action type")
     if target is not None:
         storable(target, "action target")
-    updated_at = _require_open(conn, session_id)
+    state = _require_open(conn, session_id)
     conn.execute(
         insert(session_actions).values(
             session_id=session_id, action_type=action_type, target=target, created_at=at
         )
     )
-    _touch(conn, session_id, at, updated_at)
+    _touch(conn, session_id, at, state.updated_at)
 
 
 def set_satisfaction(conn: Connection, *, session_id: str, rating: int, at: datetime) -> None:
     """Set the session's 1-5 satisfaction rating (allowed after close: ratings often come late)."""
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise RecordingError("rating must be a whole number from 1 to 5")
-    if (
-        conn.execute(
-            update(chat_sessions)
-            .where(chat_sessions.c.session_id == session_id)
-            .values(satisfaction_rating=rating)
-        ).rowcount
-        == 0
-    ):
+    before = conn.execute(
+        select(
+            chat_sessions.c.satisfaction_rating, chat_sessions.c.created_at, chat_sessions.c.user_type
+        ).where(chat_sessions.c.session_id == session_id)
+    ).first()
+    if before is None:
         raise RecordingError(f"unknown session {session_id}")
+    conn.execute(
+        update(chat_sessions)
+        .where(chat_sessions.c.session_id == session_id)
+        .values(satisfaction_rating=rating)
+    )
+    with rollups.batched(conn) as deltas:
+        deltas.rating_changed(before.created_at, before.user_type, before.satisfaction_rating, rating)
 
 
 def set_resolved(conn: Connection, *, session_id: str, at: datetime, resolved: bool = True) -> None:
     """Mark an open session resolved (or not)."""
-    updated_at = _require_open(conn, session_id)
-    _touch(conn, session_id, at, updated_at, resolved=bool(resolved))
+    state = _require_open(conn, session_id)
+    _touch(conn, session_id, at, state.updated_at, resolved=bool(resolved))
 
 
 def mark_escalated(conn: Connection, *, session_id: str, at: datetime) -> None:
     """Mark an open session as escalated to a human."""
-    updated_at = _require_open(conn, session_id)
-    _touch(conn, session_id, at, updated_at, escalated_to_human=True)
+    state = _require_open(conn, session_id)
+    _touch(conn, session_id, at, state.updated_at, escalated_to_human=True)
 
 
 @dataclass(frozen=True)
@@ -269,6 +311,7 @@ def _close_chunk(conn: Connection, closings: Sequence[Closing]) -> int:
         select(
             chat_sessions.c.session_id,
             chat_sessions.c.created_at,
+            chat_sessions.c.user_type,
             chat_sessions.c.resolved,
             chat_sessions.c.escalated_to_human,
         ).where(chat_sessions.c.session_id.in_(ids), chat_sessions.c.is_active)
@@ -350,6 +393,16 @@ def _close_chunk(conn: Connection, closings: Sequence[Closing]) -> int:
         session_updates,
     )
     conn.execute(insert(chat_analytics), analytics_rows)
+    with rollups.batched(conn) as deltas:
+        for s, row in zip(sessions, analytics_rows, strict=True):
+            deltas.session_closed(
+                s.created_at,
+                s.user_type,
+                resolved=row["resolved"],
+                escalated=row["escalated_to_human"],
+                engagement=row["engagement_score"],
+                topics=row["topics_discussed"],
+            )
     return len(analytics_rows)
 
 
@@ -361,11 +414,17 @@ def insert_bulk(
     topics: Sequence[dict] = (),
     actions: Sequence[dict] = (),
 ) -> None:
-    """Insert pre-built open-session rows in bulk (the seed generator's fast path).
+    """Insert pre-built new open sessions with their messages, topics and actions in bulk (the
+    seed generator's fast path).
 
-    Rows carry the columns of their tables; close them afterwards with `close_sessions`, which
-    derives their analytics exactly as for any other session.
+    Rows carry the columns of their tables and may refer only to the sessions given with them;
+    close them afterwards with `close_sessions`, which derives their analytics exactly as for any
+    other session.
     """
+    new = {s["session_id"]: s for s in sessions}
+    strays = {r["session_id"] for rows in (messages, topics, actions) for r in rows} - new.keys()
+    if strays:
+        raise RecordingError(f"rows for sessions not in this bulk insert: {sorted(strays)[:3]}")
     for table, rows in (
         (chat_sessions, sessions),
         (chat_messages, messages),
@@ -374,3 +433,18 @@ def insert_bulk(
     ):
         if rows:
             conn.execute(insert(table), list(rows))
+    with rollups.batched(conn) as deltas:
+        hours: dict[str, list[int]] = defaultdict(list)
+        for s in sessions:
+            deltas.session_started(
+                s["created_at"], s["user_type"], active=s["is_active"], rating=s.get("satisfaction_rating")
+            )
+        for m in messages:
+            user_type = new[m["session_id"]]["user_type"]
+            deltas.message(m["created_at"], user_type, m["sender_type"], m.get("processing_time_ms"))
+            hours[m["session_id"]].append(rollups.bucket_start(m["created_at"], rollups.HOUR))
+        for session_id, session_hours in hours.items():
+            deltas.session_hours(new[session_id]["user_type"], session_hours)
+        for t in topics:
+            owner = new[t["session_id"]]
+            deltas.topic(owner["created_at"], owner["user_type"], t["topic"])

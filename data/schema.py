@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
@@ -198,3 +200,78 @@ audit_log = Table(
     Column("ip", String(64), nullable=True),
     Column("detail", JSON, nullable=True),
 )
+
+
+# --- rollups: derived from the tables above by data.rollups, in the same transaction as each write --
+# Keys are UTC bucket starts in seconds since the epoch (hour-aligned; day rows day-aligned). Sums
+# are integers (engagement in tenths, response times in microseconds) so that a rebuild from the
+# base tables and the incremental maintenance agree exactly.
+ROLLUP_GRAINS = ("h", "d")  # hour rows, UTC-day rows
+
+HOURLY_COUNTERS = (
+    "sessions",  # sessions created in the hour
+    "active",  # ... of which still open
+    "rated_1",
+    "rated_2",
+    "rated_3",
+    "rated_4",
+    "rated_5",
+    "analysed",  # ... with an analytics row (closed)
+    "resolved",
+    "escalated",
+    "engagement_tenths",
+    "msg_user",  # messages created in the hour, by sender
+    "msg_assistant",
+    "msg_system",
+    "rt_count",  # assistant messages with a processing time, created in the hour
+    "rt_micros",
+)
+
+rollup_hours = Table(
+    "rollup_hours",
+    metadata,
+    Column("start", BigInteger, nullable=False),
+    Column("user_type", String(16), nullable=False),
+    *(Column(name, BigInteger, nullable=False, default=0) for name in HOURLY_COUNTERS),
+    PrimaryKeyConstraint("start", "user_type"),
+)
+
+# Assistant processing times per bucket of data.histogram, per hour and per UTC day.
+rollup_response = Table(
+    "rollup_response",
+    metadata,
+    Column("grain", String(1), nullable=False),
+    Column("start", BigInteger, nullable=False),
+    Column("user_type", String(16), nullable=False),
+    Column("bucket", Integer, nullable=False),
+    Column("n", BigInteger, nullable=False, default=0),
+    PrimaryKeyConstraint("grain", "start", "user_type", "bucket"),
+)
+
+# Sessions created in the hour (day) per topic discussed, and those of them closed unresolved.
+rollup_topics = Table(
+    "rollup_topics",
+    metadata,
+    Column("grain", String(1), nullable=False),
+    Column("start", BigInteger, nullable=False),
+    Column("user_type", String(16), nullable=False),
+    Column("topic", String(100), nullable=False),
+    Column("sessions", BigInteger, nullable=False, default=0),
+    Column("unresolved", BigInteger, nullable=False, default=0),
+    PrimaryKeyConstraint("grain", "start", "user_type", "topic"),
+)
+
+# Sessions with a message in the hour, by `gap`: hours since the session's previous hour with a
+# message (0: none before). Sessions with a message in [H1, H2) = rows of those hours whose
+# previous hour is 0 or before H1, so "messages per session" needs no distinct count.
+rollup_message_sessions = Table(
+    "rollup_message_sessions",
+    metadata,
+    Column("start", BigInteger, nullable=False),
+    Column("user_type", String(16), nullable=False),
+    Column("gap", Integer, nullable=False),
+    Column("sessions", BigInteger, nullable=False, default=0),
+    PrimaryKeyConstraint("start", "user_type", "gap"),
+)
+
+ROLLUP_TABLES = (rollup_hours, rollup_response, rollup_topics, rollup_message_sessions)

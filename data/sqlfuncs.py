@@ -19,11 +19,11 @@ class epoch_bucket(FunctionElement):
 def _epoch_bucket_sqlite(element, compiler, **kw) -> str:
     column, size = list(element.clauses)
     # Stored timestamps are UTC text. The fraction is cut off first because SQLite would round
-    # 23:59:59.9999 up into the next second (and bucket). Integer division floors positive epochs.
-    return (
-        f"(CAST(strftime('%s', substr({compiler.process(column, **kw)}, 1, 19)) AS INTEGER)"
-        f" / {compiler.process(size, **kw)})"
-    )
+    # 23:59:59.9999 up into the next second (and bucket). SQLite's integer division truncates
+    # toward zero, so the remainder is taken off first: buckets before 1970 floor too.
+    seconds = f"CAST(strftime('%s', substr({compiler.process(column, **kw)}, 1, 19)) AS INTEGER)"
+    size_sql = compiler.process(size, **kw)
+    return f"(({seconds} - ((({seconds}) % {size_sql}) + {size_sql}) % {size_sql}) / {size_sql})"
 
 
 @compiles(epoch_bucket, "postgresql")

@@ -1,0 +1,390 @@
+"""Keeping the rollup tables (data.schema, `rollup_*`) equal to what the base tables imply.
+
+The write path (data.recording) reports each change here; the increments collect in a `Deltas`
+and are added to the rollup rows with one upsert per table, inside the writer's transaction, so a
+rolled-back write leaves the rollups untouched. `rebuild` recomputes every rollup row from the base
+tables; `python -m data.rollups rebuild` runs it, and the tests check that both agree exactly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, Engine, case, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from data import histogram
+from data.schema import (
+    HOURLY_COUNTERS,
+    ROLLUP_TABLES,
+    chat_analytics,
+    chat_messages,
+    chat_sessions,
+    rollup_hours,
+    rollup_message_sessions,
+    rollup_response,
+    rollup_topics,
+    session_topics,
+)
+from data.sqlfuncs import epoch_bucket
+
+HOUR = 3600
+DAY = 86_400
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_PENDING = "rollup_deltas"
+_WRITE_CHUNK = 5_000
+
+
+def bucket_start(at: datetime, size: int) -> int:
+    """The UTC start (epoch seconds) of the `size`-second bucket holding `at`; exact to the microsecond."""
+    return (at - _EPOCH) // timedelta(seconds=size) * size
+
+
+def hour_floor(at: datetime) -> datetime:
+    """The start of the UTC hour holding `at`."""
+    return _EPOCH + timedelta(seconds=bucket_start(at, HOUR))
+
+
+def gap_hours(hour: int, previous: int | None) -> int:
+    """Whole hours from the previous hour with a message to this one; 0 when there is none."""
+    return 0 if previous is None else (hour - previous) // HOUR
+
+
+@dataclass
+class Deltas:
+    """Increments to the rollup rows, keyed like the tables' primary keys."""
+
+    hours: defaultdict[tuple[int, str], Counter] = field(default_factory=lambda: defaultdict(Counter))
+    response: Counter = field(default_factory=Counter)  # (grain, start, user_type, bucket)
+    topics: defaultdict[tuple, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    message_sessions: Counter = field(default_factory=Counter)  # (start, user_type, gap)
+
+    # --- what the write path reports ---------------------------------------------------------
+
+    def session_started(
+        self, at: datetime, user_type: str, *, active: bool = True, rating: int | None = None
+    ):
+        row = self.hours[(bucket_start(at, HOUR), user_type)]
+        row["sessions"] += 1
+        row["active"] += int(active)
+        if rating is not None:
+            row[f"rated_{rating}"] += 1
+
+    def rating_changed(self, created: datetime, user_type: str, old: int | None, new: int) -> None:
+        if old == new:
+            return
+        row = self.hours[(bucket_start(created, HOUR), user_type)]
+        if old is not None:
+            row[f"rated_{old}"] -= 1
+        row[f"rated_{new}"] += 1
+
+    def message(self, at: datetime, user_type: str, sender: str, ms: float | None) -> None:
+        hour = bucket_start(at, HOUR)
+        row = self.hours[(hour, user_type)]
+        row[f"msg_{sender}"] += 1
+        if sender == "assistant" and ms is not None:
+            row["rt_count"] += 1
+            row["rt_micros"] += micros(ms)
+            b = histogram.bucket_of(ms)
+            self.response[("h", hour, user_type, b)] += 1
+            self.response[("d", bucket_start(at, DAY), user_type, b)] += 1
+
+    def message_hour(self, hour: int, user_type: str, previous: int | None, following: int | None) -> None:
+        """A session got its first message in `hour`; its nearest hours with messages around it."""
+        self.message_sessions[(hour, user_type, gap_hours(hour, previous))] += 1
+        if following is not None:
+            self.message_sessions[(following, user_type, gap_hours(following, previous))] -= 1
+            self.message_sessions[(following, user_type, gap_hours(following, hour))] += 1
+
+    def session_hours(self, user_type: str, hours: Iterable[int]) -> None:
+        """Every hour with messages of a new session (the bulk path)."""
+        previous = None
+        for hour in sorted(set(hours)):
+            self.message_sessions[(hour, user_type, gap_hours(hour, previous))] += 1
+            previous = hour
+
+    def topic(self, created: datetime, user_type: str, topic: str) -> None:
+        for grain, size in (("h", HOUR), ("d", DAY)):
+            self.topics[(grain, bucket_start(created, size), user_type, topic)]["sessions"] += 1
+
+    def session_closed(
+        self,
+        created: datetime,
+        user_type: str,
+        *,
+        resolved: bool,
+        escalated: bool,
+        engagement: float,
+        topics: Iterable[str],
+    ) -> None:
+        row = self.hours[(bucket_start(created, HOUR), user_type)]
+        row["active"] -= 1
+        row["analysed"] += 1
+        row["resolved"] += int(resolved)
+        row["escalated"] += int(escalated)
+        row["engagement_tenths"] += tenths(engagement)
+        if not resolved:
+            for topic in topics:
+                for grain, size in (("h", HOUR), ("d", DAY)):
+                    self.topics[(grain, bucket_start(created, size), user_type, topic)]["unresolved"] += 1
+
+    # --- writing them ---------------------------------------------------------------------------
+
+    def flush(self, conn: Connection) -> None:
+        """Add every increment to its rollup row (created when missing), then forget them."""
+        _upsert(
+            conn,
+            rollup_hours,
+            ("start", "user_type"),
+            HOURLY_COUNTERS,
+            [{"start": k[0], "user_type": k[1], **_full(c, HOURLY_COUNTERS)} for k, c in self.hours.items()],
+        )
+        _upsert(
+            conn,
+            rollup_response,
+            ("grain", "start", "user_type", "bucket"),
+            ("n",),
+            [
+                {"grain": g, "start": s, "user_type": u, "bucket": b, "n": n}
+                for (g, s, u, b), n in self.response.items()
+            ],
+        )
+        _upsert(
+            conn,
+            rollup_topics,
+            ("grain", "start", "user_type", "topic"),
+            ("sessions", "unresolved"),
+            [
+                {"grain": g, "start": s, "user_type": u, "topic": t, **_full(c, ("sessions", "unresolved"))}
+                for (g, s, u, t), c in self.topics.items()
+            ],
+        )
+        _upsert(
+            conn,
+            rollup_message_sessions,
+            ("start", "user_type", "gap"),
+            ("sessions",),
+            [
+                {"start": s, "user_type": u, "gap": g, "sessions": n}
+                for (s, u, g), n in self.message_sessions.items()
+            ],
+        )
+        self.hours.clear()
+        self.response.clear()
+        self.topics.clear()
+        self.message_sessions.clear()
+
+
+def micros(ms: float) -> int:
+    """A processing time in whole microseconds (truncated), as the rollups sum it."""
+    return int(ms * 1000)
+
+
+def tenths(score: float) -> int:
+    """An engagement score (one decimal) in tenths."""
+    return round(score * 10)
+
+
+def _full(counter: Counter, names: Iterable[str]) -> dict[str, int]:
+    return {name: counter.get(name, 0) for name in names}
+
+
+def _upsert(
+    conn: Connection, table, keys: tuple[str, ...], counters: Iterable[str], rows: list[dict]
+) -> None:
+    counters = tuple(counters)
+    rows = [r for r in rows if any(r[c] for c in counters)]
+    if not rows:
+        return
+    # Key order: concurrent writers lock the same rows in the same order and never deadlock.
+    rows.sort(key=lambda r: tuple(r[k] for k in keys))
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = dialect_insert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys), set_={c: table.c[c] + stmt.excluded[c] for c in counters}
+    )
+    for i in range(0, len(rows), _WRITE_CHUNK):
+        conn.execute(stmt, rows[i : i + _WRITE_CHUNK])
+
+
+@contextmanager
+def batched(conn: Connection) -> Iterator[Deltas]:
+    """Collect the rollup increments of the writes inside; add them to the tables on a clean exit.
+
+    Nested uses share the outermost batch. On an exception nothing is added: the caller's
+    transaction is rolled back with the writes the increments described.
+    """
+    outer = conn.info.get(_PENDING)
+    if outer is not None:
+        yield outer
+        return
+    deltas = Deltas()
+    conn.info[_PENDING] = deltas
+    try:
+        yield deltas
+    finally:
+        conn.info.pop(_PENDING, None)
+    deltas.flush(conn)
+
+
+# --- rebuilding from the base tables --------------------------------------------------------------
+
+
+def rebuild(conn: Connection) -> dict[str, int]:
+    """Replace every rollup row by what the base tables imply; return the row count per table."""
+    for table in ROLLUP_TABLES:
+        conn.execute(delete(table))
+    deltas = Deltas()
+    _rebuild_sessions(conn, deltas)
+    _rebuild_messages(conn, deltas)
+    _rebuild_topics(conn, deltas)
+    deltas.flush(conn)
+    return {
+        t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one()) for t in ROLLUP_TABLES
+    }
+
+
+def _rebuild_sessions(conn: Connection, deltas: Deltas) -> None:
+    s, a = chat_sessions.c, chat_analytics.c
+    hour = epoch_bucket(s.created_at, HOUR)
+    rating_counts = [func.sum(case((s.satisfaction_rating == r, 1), else_=0)) for r in range(1, 6)]
+    stmt = (
+        select(
+            hour,
+            s.user_type,
+            func.count(),
+            func.sum(case((s.is_active, 1), else_=0)),
+            *rating_counts,
+            func.count(a.session_id),
+            func.sum(case((a.resolved, 1), else_=0)),
+            func.sum(case((a.escalated_to_human, 1), else_=0)),
+        )
+        .select_from(chat_sessions.outerjoin(chat_analytics, a.session_id == s.session_id))
+        .group_by(hour, s.user_type)
+    )
+    for h, user_type, total, active, *rest in conn.execute(stmt):
+        ratings, (analysed, resolved, escalated) = rest[:5], rest[5:]
+        row = deltas.hours[(int(h) * HOUR, user_type)]
+        row.update(sessions=total, active=active or 0, analysed=analysed, resolved=resolved or 0)
+        row["escalated"] = escalated or 0
+        for r, n in enumerate(ratings, start=1):
+            row[f"rated_{r}"] = n or 0
+    # Engagement sums in tenths are added up in Python, where `tenths` rounds as the writers do.
+    engagement = select(s.created_at, s.user_type, a.engagement_score).select_from(
+        chat_analytics.join(chat_sessions, a.session_id == s.session_id)
+    )
+    for created, user_type, score in conn.execute(engagement.execution_options(yield_per=10_000)):
+        deltas.hours[(bucket_start(created, HOUR), user_type)]["engagement_tenths"] += tenths(score)
+
+
+def _rebuild_messages(conn: Connection, deltas: Deltas) -> None:
+    m, s = chat_messages.c, chat_sessions.c
+    joined = chat_messages.join(chat_sessions, s.session_id == m.session_id)
+    hour = epoch_bucket(m.created_at, HOUR)
+    for h, user_type, sender, n in conn.execute(
+        select(hour, s.user_type, m.sender_type, func.count())
+        .select_from(joined)
+        .group_by(hour, s.user_type, m.sender_type)
+    ):
+        deltas.hours[(int(h) * HOUR, user_type)][f"msg_{sender}"] += n
+    # Histogram buckets and microsecond sums in Python: the same functions as the write path.
+    times = (
+        select(m.created_at, s.user_type, m.processing_time_ms)
+        .select_from(joined)
+        .where(m.sender_type == "assistant", m.processing_time_ms.is_not(None))
+    )
+    for at, user_type, ms in conn.execute(times.execution_options(yield_per=20_000)):
+        hour_start = bucket_start(at, HOUR)
+        row = deltas.hours[(hour_start, user_type)]
+        row["rt_count"] += 1
+        row["rt_micros"] += micros(ms)
+        b = histogram.bucket_of(ms)
+        deltas.response[("h", hour_start, user_type, b)] += 1
+        deltas.response[("d", bucket_start(at, DAY), user_type, b)] += 1
+    # Each session's hours with messages, in order, give the gaps.
+    hours = (
+        select(m.session_id, s.user_type, hour)
+        .select_from(joined)
+        .group_by(m.session_id, s.user_type, hour)
+        .order_by(m.session_id, hour)
+    )
+    current, user_type_of, collected = None, None, []
+    for session_id, user_type, h in conn.execute(hours.execution_options(yield_per=20_000)):
+        if session_id != current:
+            if current is not None:
+                deltas.session_hours(user_type_of, collected)
+            current, user_type_of, collected = session_id, user_type, []
+        collected.append(int(h) * HOUR)
+    if current is not None:
+        deltas.session_hours(user_type_of, collected)
+
+
+def _rebuild_topics(conn: Connection, deltas: Deltas) -> None:
+    s, t, a = chat_sessions.c, session_topics.c, chat_analytics.c
+    for grain, size in (("h", HOUR), ("d", DAY)):
+        bucket = epoch_bucket(s.created_at, size)
+        stmt = (
+            select(
+                bucket,
+                s.user_type,
+                t.topic,
+                func.count(),
+                func.sum(case((a.resolved.is_(False), 1), else_=0)),
+            )
+            .select_from(
+                session_topics.join(chat_sessions, s.session_id == t.session_id).outerjoin(
+                    chat_analytics, a.session_id == t.session_id
+                )
+            )
+            .group_by(bucket, s.user_type, t.topic)
+        )
+        for b, user_type, topic, n, unresolved in conn.execute(stmt):
+            row = deltas.topics[(grain, int(b) * size, user_type, topic)]
+            row["sessions"] += n
+            row["unresolved"] += unresolved or 0
+
+
+def rollup_rows(conn: Connection) -> dict[str, set[tuple]]:
+    """Every rollup row with a non-zero counter, per table (rows an increment brought to 0 left out)."""
+    out = {}
+    for table in ROLLUP_TABLES:
+        keys = [c.name for c in table.primary_key.columns]
+        counters = [c for c in table.columns if c.name not in keys]
+        out[table.name] = {
+            tuple(row) for row in conn.execute(select(table)) if any(row._mapping[c.name] for c in counters)
+        }
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m data.rollups rebuild [--database-url URL]`; returns the exit code."""
+    from config import Config
+    from data.db import create_engine, upgrade_schema
+    from data.errors import report_failure
+
+    parser = argparse.ArgumentParser(
+        prog="python -m data.rollups", description="Recompute the rollup tables from the base tables."
+    )
+    parser.add_argument("command", choices=["rebuild"])
+    parser.add_argument("--database-url", help="defaults to DATABASE_URL")
+    args = parser.parse_args(argv)
+    try:
+        engine: Engine = create_engine(args.database_url or Config.from_env().database_url)
+        upgrade_schema(engine)
+        with engine.begin() as conn:
+            counts = rebuild(conn)
+    except SQLAlchemyError as exc:
+        return report_failure(exc)
+    print("Rebuilt the rollups: " + ", ".join(f"{name} {n:,} rows" for name, n in counts.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
