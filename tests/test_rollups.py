@@ -165,7 +165,7 @@ def test_ingestion_batches_from_concurrent_clients_keep_rollups_consistent(make_
             session = str(uuid.uuid4())
             at = start + timedelta(minutes=37 * s + client_no)
 
-            def ev(kind, seconds, **fields):
+            def ev(kind, seconds, session=session, at=at, **fields):
                 return {
                     "event_id": str(uuid.uuid4()),
                     "type": kind,
