@@ -5,12 +5,15 @@ report call. Aggregation runs in SQL; only small results (at most one row per ho
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Connection, Select, case, func, literal, or_, select
+from sqlalchemy import Connection, Select, case, distinct, func, literal, or_, select
 
+from data import histogram
+from data.cover import HOUR, Cover, cover, epoch, moment
 from data.periods import Period
 from data.schema import (
     SENDER_TYPES,
@@ -18,12 +21,19 @@ from data.schema import (
     chat_analytics,
     chat_messages,
     chat_sessions,
+    rollup_hours,
+    rollup_message_sessions,
+    rollup_response,
+    rollup_topics,
     session_topics,
 )
 from data.sqlfuncs import epoch_bucket
 
 PERCENTILES = (50, 90, 95, 99)
 TOP_TOPICS_LIMIT = 10
+# Up to this many response times, percentiles are exact (one indexed window query); beyond it they
+# come from the rollups' histograms, within data.histogram.MAX_RELATIVE_ERROR (< 2%).
+EXACT_PERCENTILE_LIMIT = 10_000
 
 
 # --- filters -------------------------------------------------------------------------------------
@@ -49,6 +59,59 @@ def _messages_in(stmt: Select, period: Period, user_type: str | None) -> Select:
 
 def _count_if(condition) -> object:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+# --- rollups: whole hours (and days) from the rollup tables, the edges from the base tables -------
+# Sessions-based figures sit in the hour the session was created, message-based ones in the hour
+# of the message; see data.rollups for how the tables are kept.
+
+
+def _within(period: Period, span: tuple[datetime, datetime]) -> Period:
+    return replace(period, start=span[0], end=span[1], preset=None)
+
+
+def _user_type_is(table, user_type: str | None) -> list:
+    return [table.c.user_type == user_type] if user_type else []
+
+
+def _hour_sums(conn: Connection, spans: Cover, user_type: str | None, *names: str) -> list[int]:
+    """Sums of rollup_hours counters over the cover's whole hours."""
+    if not spans.hours:
+        return [0] * len(names)
+    row = conn.execute(
+        select(*(func.coalesce(func.sum(rollup_hours.c[n]), 0) for n in names)).where(
+            spans.where(rollup_hours), *_user_type_is(rollup_hours, user_type)
+        )
+    ).one()
+    return [int(v) for v in row]
+
+
+def _histogram(conn: Connection, spans: Cover, user_type: str | None, key=None) -> dict:
+    """Response-time histogram of the cover's hours and days, {bucket: n} (or {key: {bucket: n}})."""
+    if not (spans.hours or spans.days):
+        return {}
+    r = rollup_response.c
+    columns = [r.bucket] if key is None else [key(rollup_response), r.bucket]
+    rows = conn.execute(
+        select(*columns, func.sum(r.n))
+        .where(spans.where(rollup_response), *_user_type_is(rollup_response, user_type))
+        .group_by(*columns)
+    ).all()
+    if key is None:
+        return {int(b): int(n) for b, n in rows}
+    out: dict[int, dict[int, int]] = {}
+    for k, b, n in rows:
+        out.setdefault(int(k), {})[int(b)] = int(n)
+    return out
+
+
+def _edge_times(conn: Connection, period: Period, spans: Cover, user_type: str | None) -> list[tuple]:
+    """(created_at, ms) of the assistant answers in the cover's edges."""
+    out = []
+    for span in spans.edges:
+        stmt = _assistant_times(_within(period, span), user_type).add_columns(chat_messages.c.created_at)
+        out += [(at, ms) for ms, at in conn.execute(stmt)]
+    return out
 
 
 # --- results ------------------------------------------------------------------------------------
@@ -117,30 +180,77 @@ def active_sessions(conn: Connection, user_type: str | None = None) -> int:
 
 def session_counts(conn: Connection, period: Period, user_type: str | None = None) -> SessionCounts:
     """Sessions created in the period: total, still active, closed."""
-    row = conn.execute(
-        select(func.count(), _count_if(chat_sessions.c.is_active)).where(*sessions_where(period, user_type))
-    ).one()
-    total, active = int(row[0]), int(row[1])
+    spans = cover(period.start, period.end)
+    total, active = _hour_sums(conn, spans, user_type, "sessions", "active")
+    for span in spans.edges:
+        row = conn.execute(
+            select(func.count(), _count_if(chat_sessions.c.is_active)).where(
+                *sessions_where(_within(period, span), user_type)
+            )
+        ).one()
+        total, active = total + int(row[0]), active + int(row[1])
     return SessionCounts(total=total, active=active, closed=total - active)
 
 
 def message_counts(conn: Connection, period: Period, user_type: str | None = None) -> MessageCounts:
     """Messages created in the period, by sender type, and how many sessions they belong to."""
-    stmt = _messages_in(
-        select(
-            func.count(),
-            func.count(func.distinct(chat_messages.c.session_id)),
-            *(_count_if(chat_messages.c.sender_type == s) for s in SENDER_TYPES),
-        ).select_from(chat_messages),
-        period,
-        user_type,
+    spans = cover(period.start, period.end)
+    by_sender = dict(
+        zip(
+            SENDER_TYPES, _hour_sums(conn, spans, user_type, *(f"msg_{s}" for s in SENDER_TYPES)), strict=True
+        )
     )
-    row = conn.execute(stmt).one()
+    for span in spans.edges:
+        row = conn.execute(
+            _messages_in(
+                select(*(_count_if(chat_messages.c.sender_type == s) for s in SENDER_TYPES)).select_from(
+                    chat_messages
+                ),
+                _within(period, span),
+                user_type,
+            )
+        ).one()
+        for s, v in zip(SENDER_TYPES, row, strict=True):
+            by_sender[s] += int(v)
     return MessageCounts(
-        total=int(row[0]),
-        sessions_with_messages=int(row[1]),
-        by_sender={s: int(v) for s, v in zip(SENDER_TYPES, row[2:], strict=True)},
+        total=sum(by_sender.values()),
+        sessions_with_messages=_sessions_with_messages(conn, period, spans, user_type),
+        by_sender=by_sender,
     )
+
+
+def _sessions_with_messages(conn: Connection, period: Period, spans: Cover, user_type: str | None) -> int:
+    """Sessions with at least one message in the period: whole hours from rollup_message_sessions
+    (a session counts in the first of the hours where it has messages), edge sessions by id."""
+    edge_ids: set[str] = set()
+    for span in spans.edges:
+        edge_ids.update(
+            conn.execute(
+                _messages_in(select(chat_messages.c.session_id).distinct(), _within(period, span), user_type)
+            ).scalars()
+        )
+    first = spans.first_hour
+    if first is None:
+        return len(edge_ids)
+    r = rollup_message_sessions.c
+    core = conn.execute(
+        select(func.coalesce(func.sum(r.sessions), 0)).where(
+            spans.where(rollup_message_sessions),
+            or_(r.gap == 0, r.start - r.gap * HOUR < first),
+            *_user_type_is(rollup_message_sessions, user_type),
+        )
+    ).scalar_one()
+    also_core = 0
+    if edge_ids:
+        m = chat_messages.c
+        also_core = conn.execute(
+            select(func.count(distinct(m.session_id))).where(
+                m.session_id.in_(sorted(edge_ids)),
+                m.created_at >= moment(first),
+                m.created_at < moment(spans.end_hour),
+            )
+        ).scalar_one()
+    return int(core) + len(edge_ids) - int(also_core)
 
 
 def _assistant_times(period: Period, user_type: str | None) -> Select:
@@ -156,7 +266,23 @@ def _assistant_times(period: Period, user_type: str | None) -> Select:
 def response_times(
     conn: Connection, period: Period, user_type: str | None = None, percentiles: tuple[int, ...] = PERCENTILES
 ) -> ResponseTimes:
-    """Mean and exact percentiles (numpy's linear interpolation) of assistant processing times."""
+    """Mean and percentiles (numpy's linear interpolation) of assistant processing times: exact up
+    to EXACT_PERCENTILE_LIMIT answers, from the rollups' histograms (within 2%) beyond."""
+    spans = cover(period.start, period.end)
+    count, micros = _hour_sums(conn, spans, user_type, "rt_count", "rt_micros")
+    edges = _edge_times(conn, period, spans, user_type)
+    count += len(edges)
+    if count <= EXACT_PERCENTILE_LIMIT:
+        return _exact_response_times(conn, period, user_type, percentiles)
+    hist = _histogram(conn, cover(period.start, period.end, days=True), user_type)
+    histogram.add_values(hist, (ms for _, ms in edges))
+    average = (micros / 1000 + sum(ms for _, ms in edges)) / count
+    return ResponseTimes(count, average, histogram.percentiles(hist, percentiles))
+
+
+def _exact_response_times(
+    conn: Connection, period: Period, user_type: str | None, percentiles: tuple[int, ...]
+) -> ResponseTimes:
     times = _assistant_times(period, user_type).subquery()
     count, average = conn.execute(select(func.count(), func.avg(times.c.ms))).one()
     count = int(count)
@@ -200,18 +326,22 @@ def _offset_changes(period: Period) -> list[tuple[datetime, int]]:
     return changes
 
 
-def _local_bucket(column, period: Period, size: int):
-    """SQL: the local hour or day (seconds since epoch in local time // size) of a UTC timestamp."""
+def _local_bucket(seconds, period: Period, size: int):
+    """SQL: the local hour or day (seconds since epoch in local time // size) of an epoch-seconds
+    expression (a rollup's `start`, or `epoch_bucket(created_at, 1)`)."""
     changes = _offset_changes(period)
     offset = (
         case(
-            *((column < at, literal(prev)) for (at, _), (_, prev) in zip(changes[1:], changes, strict=False)),
+            *(
+                (seconds < epoch(at), literal(prev))
+                for (at, _), (_, prev) in zip(changes[1:], changes, strict=False)
+            ),
             else_=literal(changes[-1][1]),
         )
         if len(changes) > 1
         else literal(changes[0][1])
     )
-    return (epoch_bucket(column, 1) + offset) // literal(size)
+    return (seconds + offset) // literal(size)
 
 
 def _local_key(moment: datetime, size: int) -> int:
@@ -224,11 +354,77 @@ def response_time_series(
 ) -> pd.DataFrame:
     """Response times per local hour (one-day periods) or local day: `at`, count, average, p50, p95...
 
-    One query ranks each bucket's answers (a window function), and only the order statistics the
-    interpolation needs come back, so each bucket agrees exactly with `response_times` over it.
+    Each bucket agrees with `response_times` over it: exact while the period holds at most
+    EXACT_PERCENTILE_LIMIT answers, else from the rollups (zones a whole number of hours off UTC).
     """
     size = 3600 if period.hourly else 86_400
-    bucket = _local_bucket(chat_messages.c.created_at, period, size).label("bucket")
+    stats = None
+    if _bucket_seconds(period) == HOUR:
+        spans = cover(period.start, period.end)
+        edges = _edge_times(conn, period, spans, user_type)
+        if _hour_sums(conn, spans, user_type, "rt_count")[0] + len(edges) > EXACT_PERCENTILE_LIMIT:
+            stats = _series_from_rollups(conn, period, user_type, percentiles, size, spans, edges)
+    if stats is None:
+        stats = _exact_series(conn, period, user_type, percentiles, size)
+
+    rows = []
+    for b in period.buckets():
+        local = b.start.astimezone(period.tz)
+        at = local.replace(minute=0, second=0, microsecond=0)
+        at = at if period.hourly else at.replace(hour=0)
+        n, average, values = stats.get(_local_key(local, size), (0, None, {}))
+        rows.append(
+            {"at": at, "count": n, "average": average, **{f"p{q}": values.get(q) for q in percentiles}}
+        )
+    return pd.DataFrame(rows, columns=["at", "count", "average", *(f"p{q}" for q in percentiles)])
+
+
+def _series_from_rollups(
+    conn: Connection,
+    period: Period,
+    user_type: str | None,
+    percentiles: tuple[int, ...],
+    size: int,
+    spans: Cover,
+    edges: list[tuple],
+) -> dict[int, tuple]:
+    """{local bucket: (count, average, {q: value})} from hour rows, day rows where a UTC day is a
+    local day (zones at UTC+0 throughout), and the edges' raw answers."""
+    key = _local_bucket(rollup_hours.c.start, period, size).label("key")
+    sums = {
+        int(k): [int(n), int(us) / 1000]
+        for k, n, us in conn.execute(
+            select(key, func.sum(rollup_hours.c.rt_count), func.sum(rollup_hours.c.rt_micros))
+            .where(spans.where(rollup_hours), *_user_type_is(rollup_hours, user_type))
+            .group_by(key)
+        )
+    }
+    utc_days = not period.hourly and all(offset == 0 for _, offset in _offset_changes(period))
+    hists = _histogram(
+        conn,
+        cover(period.start, period.end, days=utc_days),
+        user_type,
+        key=lambda table: _local_bucket(table.c.start, period, size),
+    )
+    for at, ms in edges:
+        k = _local_key(at.astimezone(period.tz), size)
+        entry = sums.setdefault(k, [0, 0.0])
+        entry[0] += 1
+        entry[1] += ms
+        histogram.add_values(hists.setdefault(k, {}), [ms])
+    return {
+        k: (n, total / n, histogram.percentiles(hists.get(k, {}), percentiles))
+        for k, (n, total) in sums.items()
+        if n
+    }
+
+
+def _exact_series(
+    conn: Connection, period: Period, user_type: str | None, percentiles: tuple[int, ...], size: int
+) -> dict[int, tuple]:
+    """{local bucket: (count, average, {q: value})}, exact: one query ranks each bucket's answers
+    (a window function) and only the order statistics the interpolation needs come back."""
+    bucket = _local_bucket(epoch_bucket(chat_messages.c.created_at, 1), period, size).label("bucket")
     times = _messages_in(
         select(bucket, chat_messages.c.processing_time_ms.label("ms")).where(
             chat_messages.c.sender_type == "assistant", chat_messages.c.processing_time_ms.is_not(None)
@@ -247,24 +443,16 @@ def response_time_series(
     for q in percentiles:
         lo = ((ranked.c.n - 1) * q) // 100  # floor of the interpolation rank
         wanted += [ranked.c.rank == lo, ranked.c.rank == lo + 1]
-    stats: dict[int, dict] = {}
+    found: dict[int, dict] = {}
     for key, ms, rank, n, average in conn.execute(
         select(ranked.c.bucket, ranked.c.ms, ranked.c.rank, ranked.c.n, ranked.c.average).where(or_(*wanted))
     ):
-        entry = stats.setdefault(int(key), {"n": int(n), "average": float(average), "values": {}})
+        entry = found.setdefault(int(key), {"n": int(n), "average": float(average), "values": {}})
         entry["values"][int(rank)] = float(ms)
-
-    rows = []
-    for b in period.buckets():
-        local = b.start.astimezone(period.tz)
-        at = local.replace(minute=0, second=0, microsecond=0)
-        at = at if period.hourly else at.replace(hour=0)
-        entry = stats.get(_local_key(local, size))
-        row = {"at": at, "count": entry["n"] if entry else 0, "average": entry["average"] if entry else None}
-        for q in percentiles:
-            row[f"p{q}"] = _interpolate(entry["values"], entry["n"], q) if entry else None
-        rows.append(row)
-    return pd.DataFrame(rows, columns=["at", "count", "average", *(f"p{q}" for q in percentiles)])
+    return {
+        k: (e["n"], e["average"], {q: _interpolate(e["values"], e["n"], q) for q in percentiles})
+        for k, e in found.items()
+    }
 
 
 def _interpolate(values: dict[int, float], n: int, q: int) -> float:
@@ -277,15 +465,17 @@ def _interpolate(values: dict[int, float], n: int, q: int) -> float:
 
 def satisfaction(conn: Connection, period: Period, user_type: str | None = None) -> Satisfaction:
     """Mean rating of rated sessions in the period, how many are rated, and the 1-5 distribution."""
+    spans = cover(period.start, period.end)
+    sums = _hour_sums(conn, spans, user_type, *(f"rated_{r}" for r in range(1, 6)))
+    distribution = dict(zip(range(1, 6), sums, strict=True))
     rating = chat_sessions.c.satisfaction_rating
-    rows = conn.execute(
-        select(rating, func.count())
-        .where(*sessions_where(period, user_type), rating.is_not(None))
-        .group_by(rating)
-    ).all()
-    distribution = {r: 0 for r in range(1, 6)}
-    for value, n in rows:
-        distribution[int(value)] = int(n)
+    for span in spans.edges:
+        for value, n in conn.execute(
+            select(rating, func.count())
+            .where(*sessions_where(_within(period, span), user_type), rating.is_not(None))
+            .group_by(rating)
+        ):
+            distribution[int(value)] += int(n)
     count = sum(distribution.values())
     average = sum(r * n for r, n in distribution.items()) / count if count else None
     return Satisfaction(average, count, distribution)
@@ -293,22 +483,29 @@ def satisfaction(conn: Connection, period: Period, user_type: str | None = None)
 
 def outcomes(conn: Connection, period: Period, user_type: str | None = None) -> Outcomes:
     """Resolution and escalation rates (%) and mean engagement over analysed sessions in the period."""
-    row = conn.execute(
-        select(
-            func.count(),
-            _count_if(chat_analytics.c.resolved),
-            _count_if(chat_analytics.c.escalated_to_human),
-            func.avg(chat_analytics.c.engagement_score),
-        )
-        .select_from(
-            chat_analytics.join(chat_sessions, chat_sessions.c.session_id == chat_analytics.c.session_id)
-        )
-        .where(*sessions_where(period, user_type))
-    ).one()
-    n = int(row[0])
+    spans = cover(period.start, period.end)
+    n, resolved, escalated, tenths = _hour_sums(
+        conn, spans, user_type, "analysed", "resolved", "escalated", "engagement_tenths"
+    )
+    engagement = tenths / 10
+    for span in spans.edges:
+        row = conn.execute(
+            select(
+                func.count(),
+                _count_if(chat_analytics.c.resolved),
+                _count_if(chat_analytics.c.escalated_to_human),
+                func.coalesce(func.sum(chat_analytics.c.engagement_score), 0.0),
+            )
+            .select_from(
+                chat_analytics.join(chat_sessions, chat_sessions.c.session_id == chat_analytics.c.session_id)
+            )
+            .where(*sessions_where(_within(period, span), user_type))
+        ).one()
+        n, resolved, escalated = n + int(row[0]), resolved + int(row[1]), escalated + int(row[2])
+        engagement += float(row[3])
     if n == 0:
         return Outcomes(0, None, None, None)
-    return Outcomes(n, 100 * int(row[1]) / n, 100 * int(row[2]) / n, float(row[3]))
+    return Outcomes(n, 100 * resolved / n, 100 * escalated / n, engagement / n)
 
 
 def topic_counts(
@@ -320,22 +517,38 @@ def topic_counts(
     limit: int | None = TOP_TOPICS_LIMIT,
 ) -> list[TopicCount]:
     """Sessions in the period per topic discussed, most first, ties by topic name."""
-    joined = session_topics.join(chat_sessions, chat_sessions.c.session_id == session_topics.c.session_id)
-    conds = sessions_where(period, user_type)
-    if unresolved_only:
-        joined = joined.join(chat_analytics, chat_analytics.c.session_id == session_topics.c.session_id)
-        conds.append(chat_analytics.c.resolved.is_(False))
-    n = func.count().label("n")
-    stmt = (
-        select(session_topics.c.topic, n)
-        .select_from(joined)
-        .where(*conds)
-        .group_by(session_topics.c.topic)
-        .order_by(n.desc(), session_topics.c.topic)
-    )
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return [TopicCount(topic, int(count)) for topic, count in conn.execute(stmt)]
+    counts: Counter[str] = Counter()
+    spans = cover(period.start, period.end, days=True)
+    if spans.hours or spans.days:
+        t = rollup_topics.c
+        n = func.sum(t.unresolved if unresolved_only else t.sessions)
+        counts.update(
+            dict(
+                conn.execute(
+                    select(t.topic, n)
+                    .where(spans.where(rollup_topics), *_user_type_is(rollup_topics, user_type))
+                    .group_by(t.topic)
+                ).all()
+            )
+        )
+    for span in spans.edges:
+        joined = session_topics.join(chat_sessions, chat_sessions.c.session_id == session_topics.c.session_id)
+        conds = sessions_where(_within(period, span), user_type)
+        if unresolved_only:
+            joined = joined.join(chat_analytics, chat_analytics.c.session_id == session_topics.c.session_id)
+            conds.append(chat_analytics.c.resolved.is_(False))
+        counts.update(
+            dict(
+                conn.execute(
+                    select(session_topics.c.topic, func.count())
+                    .select_from(joined)
+                    .where(*conds)
+                    .group_by(session_topics.c.topic)
+                ).all()
+            )
+        )
+    ranked = sorted(((topic, int(c)) for topic, c in counts.items() if c), key=lambda tc: (-tc[1], tc[0]))
+    return [TopicCount(topic, c) for topic, c in ranked[:limit]]
 
 
 def top_topics(conn: Connection, period: Period, user_type: str | None = None) -> list[TopicCount]:
@@ -351,12 +564,21 @@ def common_issues(conn: Connection, period: Period, user_type: str | None = None
 def user_type_distribution(conn: Connection, period: Period, user_type: str | None = None) -> dict[str, int]:
     """Sessions in the period per user type (every type present, zeros included)."""
     counts = {t: 0 for t in SESSION_USER_TYPES}
-    for t, n in conn.execute(
+    spans = cover(period.start, period.end)
+    queries = [
+        select(rollup_hours.c.user_type, func.sum(rollup_hours.c.sessions))
+        .where(spans.where(rollup_hours), *_user_type_is(rollup_hours, user_type))
+        .group_by(rollup_hours.c.user_type)
+    ]
+    queries += [
         select(chat_sessions.c.user_type, func.count())
-        .where(*sessions_where(period, user_type))
+        .where(*sessions_where(_within(period, span), user_type))
         .group_by(chat_sessions.c.user_type)
-    ):
-        counts[t] = int(n)
+        for span in spans.edges
+    ]
+    for stmt in queries:
+        for t, n in conn.execute(stmt):
+            counts[t] += int(n)
     return counts
 
 
@@ -370,37 +592,54 @@ def _bucket_seconds(period: Period) -> int:
     return 3600 if all(o.total_seconds() % 3600 == 0 for o in offsets) else 900
 
 
-def _bucketed(conn: Connection, stmt_for, period: Period) -> pd.DataFrame:
+def _bucketed(
+    conn: Connection, period: Period, user_type: str | None, rollup_count, raw_stmt_for
+) -> pd.DataFrame:
+    """Counts per UTC bucket (`at`: its start in the display zone): whole hours from rollup_hours
+    (`rollup_count`, a sum over its columns) when buckets are hours, the rest from the base tables."""
     size = _bucket_seconds(period)
-    bucket, stmt = stmt_for(size)
-    rows = conn.execute(stmt.group_by(bucket)).all()
+    rows: list = []
+    if size == HOUR:
+        spans = cover(period.start, period.end)
+        if spans.hours:
+            rows += conn.execute(
+                select(rollup_hours.c.start // HOUR, func.sum(rollup_count))
+                .where(spans.where(rollup_hours), *_user_type_is(rollup_hours, user_type))
+                .group_by(rollup_hours.c.start)
+            ).all()
+        raw_spans = spans.edges
+    else:
+        raw_spans = ((period.start, period.end),)
+    for span in raw_spans:
+        bucket, stmt = raw_stmt_for(size, _within(period, span))
+        rows += conn.execute(stmt.group_by(bucket)).all()
     frame = pd.DataFrame(rows, columns=["bucket", "count"])
+    frame = frame[frame["count"] > 0].groupby("bucket", as_index=False)["count"].sum()
     frame["at"] = pd.to_datetime(frame["bucket"].astype("int64") * size, unit="s", utc=True).dt.tz_convert(
         period.tz
     )
-    return frame[["at", "count"]]
+    return frame[["at", "count"]].reset_index(drop=True)
 
 
 def hourly_messages(conn: Connection, period: Period, user_type: str | None = None) -> pd.DataFrame:
     """Messages in the period per UTC bucket, with `at` the bucket's start in the display zone."""
 
-    def stmt_for(size: int):
+    def raw_stmt_for(size: int, span: Period):
         bucket = epoch_bucket(chat_messages.c.created_at, size).label("bucket")
-        return bucket, _messages_in(
-            select(bucket, func.count()).select_from(chat_messages), period, user_type
-        )
+        return bucket, _messages_in(select(bucket, func.count()).select_from(chat_messages), span, user_type)
 
-    return _bucketed(conn, stmt_for, period)
+    r = rollup_hours.c
+    return _bucketed(conn, period, user_type, r.msg_user + r.msg_assistant + r.msg_system, raw_stmt_for)
 
 
 def hourly_sessions(conn: Connection, period: Period, user_type: str | None = None) -> pd.DataFrame:
     """Sessions created in the period per UTC bucket, `at` in the display zone."""
 
-    def stmt_for(size: int):
+    def raw_stmt_for(size: int, span: Period):
         bucket = epoch_bucket(chat_sessions.c.created_at, size).label("bucket")
-        return bucket, select(bucket, func.count()).where(*sessions_where(period, user_type))
+        return bucket, select(bucket, func.count()).where(*sessions_where(span, user_type))
 
-    return _bucketed(conn, stmt_for, period)
+    return _bucketed(conn, period, user_type, rollup_hours.c.sessions, raw_stmt_for)
 
 
 def peak_hours(conn: Connection, period: Period, user_type: str | None = None) -> list[tuple[int, int]]:

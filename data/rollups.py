@@ -14,13 +14,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Connection, Engine, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from data import histogram
+from data.cover import DAY, HOUR, bucket_start, moment
 from data.schema import (
     HOURLY_COUNTERS,
     ROLLUP_TABLES,
@@ -35,21 +36,13 @@ from data.schema import (
 )
 from data.sqlfuncs import epoch_bucket
 
-HOUR = 3600
-DAY = 86_400
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _PENDING = "rollup_deltas"
 _WRITE_CHUNK = 5_000
 
 
-def bucket_start(at: datetime, size: int) -> int:
-    """The UTC start (epoch seconds) of the `size`-second bucket holding `at`; exact to the microsecond."""
-    return (at - _EPOCH) // timedelta(seconds=size) * size
-
-
 def hour_floor(at: datetime) -> datetime:
     """The start of the UTC hour holding `at`."""
-    return _EPOCH + timedelta(seconds=bucket_start(at, HOUR))
+    return moment(bucket_start(at, HOUR))
 
 
 def gap_hours(hour: int, previous: int | None) -> int:

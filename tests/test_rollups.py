@@ -11,15 +11,17 @@ import json
 import math
 import threading
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from data import histogram, recording, rollups, seed
+from data.schema import chat_analytics, chat_messages, chat_sessions, session_topics
 from data.tracker import AnalyticsTracker, AnalyticsWriter
 from tests.builders import Msg, Spec, build, sid
 
@@ -238,3 +240,166 @@ def test_histogram_percentiles_stay_within_two_percent(values, q):
     exact = float(np.percentile(values, q))
     estimate = histogram.percentiles(histogram.add_values({}, values), [q])[q]
     assert math.isclose(estimate, exact, rel_tol=0.02, abs_tol=1e-9)
+
+
+# --- metrics read from the rollups equal the base tables, edges included ---------------------------
+
+
+@pytest.fixture(scope="module")
+def seeded_sqlite(tmp_path_factory):
+    """One seeded SQLite database shared by the read checks (they only read)."""
+    from data.db import create_engine, upgrade_schema
+
+    engine = create_engine(f"sqlite:///{tmp_path_factory.mktemp('rollups') / 'seeded.db'}")
+    upgrade_schema(engine)
+    seed.generate(engine, sessions=3_000, days=12, active=40, seed=11, now=NOW)
+    return engine
+
+
+def raw_figures(conn, start: datetime, end: datetime, user_type: str | None) -> dict:
+    """The contract's figures over [start, end), straight from the base tables."""
+    s, m, a, t = chat_sessions.c, chat_messages.c, chat_analytics.c, session_topics.c
+    in_sessions = [s.created_at >= start, s.created_at < end] + (
+        [s.user_type == user_type] if user_type else []
+    )
+    joined = chat_messages.join(chat_sessions, s.session_id == m.session_id)
+    in_messages = [m.created_at >= start, m.created_at < end] + (
+        [s.user_type == user_type] if user_type else []
+    )
+    messages = conn.execute(
+        select(m.sender_type, m.session_id, m.processing_time_ms).select_from(joined).where(*in_messages)
+    ).all()
+    ratings = (
+        conn.execute(select(s.satisfaction_rating).where(*in_sessions, s.satisfaction_rating.is_not(None)))
+        .scalars()
+        .all()
+    )
+    analysed = conn.execute(
+        select(a.resolved, a.escalated_to_human, a.engagement_score)
+        .select_from(chat_analytics.join(chat_sessions, s.session_id == a.session_id))
+        .where(*in_sessions)
+    ).all()
+    topics = conn.execute(
+        select(t.topic, a.resolved)
+        .select_from(
+            session_topics.join(chat_sessions, s.session_id == t.session_id).outerjoin(
+                chat_analytics, a.session_id == t.session_id
+            )
+        )
+        .where(*in_sessions)
+    ).all()
+    times = [ms for sender, _, ms in messages if sender == "assistant" and ms is not None]
+    return {
+        "sessions": conn.execute(select(func.count()).where(*in_sessions)).scalar_one(),
+        "active": conn.execute(select(func.count()).where(*in_sessions, s.is_active)).scalar_one(),
+        "by_sender": {k: sum(1 for r in messages if r[0] == k) for k in ("user", "assistant", "system")},
+        "with_messages": len({r[1] for r in messages}),
+        "times": times,
+        "ratings": Counter(ratings),
+        "analysed": len(analysed),
+        "resolved": sum(1 for r in analysed if r[0]),
+        "escalated": sum(1 for r in analysed if r[1]),
+        "engagement": sum(r[2] for r in analysed),
+        "topics": Counter(r[0] for r in topics),
+        "issues": Counter(r[0] for r in topics if r[1] is False),
+        "user_types": Counter(conn.execute(select(s.user_type).where(*in_sessions)).scalars()),
+    }
+
+
+PERIODS = [
+    ("7d", "UTC", None),
+    ("24h", "Europe/Paris", "client"),
+    ("30d", "Asia/Kolkata", "provider"),
+    ("days", "Asia/Kolkata", None),  # whole local days starting at :30 UTC
+    ("days", "America/New_York", "anonymous"),
+]
+
+
+@pytest.mark.parametrize(("kind", "zone", "user_type"), PERIODS)
+def test_metrics_from_rollups_equal_the_base_tables(seeded_sqlite, monkeypatch, kind, zone, user_type):
+    from zoneinfo import ZoneInfo
+
+    from data import metrics
+    from data.periods import custom_range, preset_period
+
+    tz = ZoneInfo(zone)
+    # A period ending at an odd moment, so both ends have partial hours read from the base tables.
+    now = NOW - timedelta(hours=2, minutes=17, seconds=23, microseconds=500)
+    period = (
+        preset_period(kind, tz, now)
+        if kind != "days"
+        else custom_range((NOW - timedelta(days=9)).date(), (NOW - timedelta(days=2)).date(), tz)
+    )
+    monkeypatch.setattr(metrics, "EXACT_PERCENTILE_LIMIT", 0)  # percentiles from the histograms
+    with seeded_sqlite.connect() as conn:
+        raw = raw_figures(conn, period.start, period.end, user_type)
+        got = metrics.summary(conn, period, user_type)
+    assert raw["sessions"] > 20 and raw["times"]  # the period holds data
+    assert (got.sessions.total, got.sessions.active) == (raw["sessions"], raw["active"])
+    assert got.messages.by_sender == raw["by_sender"]
+    assert got.messages.sessions_with_messages == raw["with_messages"]
+    assert got.response_times.count == len(raw["times"])
+    assert got.response_times.average == pytest.approx(np.mean(raw["times"]), abs=1e-3)
+    for q in metrics.PERCENTILES:
+        exact = float(np.percentile(raw["times"], q))
+        assert abs(got.response_times.p(q) - exact) <= histogram.MAX_RELATIVE_ERROR * exact + 1e-9
+    assert got.satisfaction.distribution == {r: raw["ratings"].get(r, 0) for r in range(1, 6)}
+    assert got.outcomes.analysed == raw["analysed"]
+    assert got.outcomes.resolution_rate == pytest.approx(100 * raw["resolved"] / raw["analysed"])
+    assert got.outcomes.escalation_rate == pytest.approx(100 * raw["escalated"] / raw["analysed"])
+    assert got.outcomes.average_engagement == pytest.approx(raw["engagement"] / raw["analysed"])
+    expected_top = sorted(raw["topics"].items(), key=lambda tc: (-tc[1], tc[0]))[:10]
+    assert [(tc.topic, tc.count) for tc in got.top_topics] == expected_top
+    expected_issues = sorted(raw["issues"].items(), key=lambda tc: (-tc[1], tc[0]))[:10]
+    assert [(tc.topic, tc.count) for tc in got.common_issues] == expected_issues
+    assert {k: v for k, v in got.user_types.items() if v} == dict(raw["user_types"])
+    assert sum(n for _, n in got.peak_hours) == sum(raw["by_sender"].values())
+
+
+@pytest.mark.parametrize(("kind", "zone", "user_type"), PERIODS)
+def test_response_time_series_from_rollups_per_local_bucket(
+    seeded_sqlite, monkeypatch, kind, zone, user_type
+):
+    from zoneinfo import ZoneInfo
+
+    import pandas as pd
+
+    from data import metrics
+    from data.periods import custom_range, preset_period
+
+    tz = ZoneInfo(zone)
+    now = NOW - timedelta(hours=2, minutes=17, seconds=23, microseconds=500)
+    period = (
+        preset_period(kind, tz, now)
+        if kind != "days"
+        else custom_range((NOW - timedelta(days=9)).date(), (NOW - timedelta(days=2)).date(), tz)
+    )
+    monkeypatch.setattr(metrics, "EXACT_PERCENTILE_LIMIT", 0)
+    s, m = chat_sessions.c, chat_messages.c
+    with seeded_sqlite.connect() as conn:
+        rows = conn.execute(
+            select(m.created_at, m.processing_time_ms)
+            .select_from(chat_messages.join(chat_sessions, s.session_id == m.session_id))
+            .where(
+                m.created_at >= period.start,
+                m.created_at < period.end,
+                m.sender_type == "assistant",
+                m.processing_time_ms.is_not(None),
+                *([s.user_type == user_type] if user_type else []),
+            )
+        ).all()
+        series = metrics.response_time_series(conn, period, user_type)
+    frame = pd.DataFrame(rows, columns=["at", "ms"])
+    local = pd.to_datetime(frame["at"], utc=True).dt.tz_convert(tz)
+    keys = local.dt.floor("h") if period.hourly else local.dt.strftime("%Y-%m-%d")
+    expected = frame.groupby(keys)["ms"]
+    got_keys = series["at"] if period.hourly else series["at"].dt.strftime("%Y-%m-%d")
+    got = dict(zip(got_keys, series.itertuples(), strict=True))
+    assert sum(series["count"]) == len(frame) > 0
+    for key, values in expected:
+        row = got[key]
+        assert row.count == len(values)
+        assert row.average == pytest.approx(values.mean(), abs=1e-3)
+        for q in (50, 95):
+            exact = float(np.percentile(values, q))
+            assert abs(getattr(row, f"p{q}") - exact) <= histogram.MAX_RELATIVE_ERROR * exact + 1e-9
