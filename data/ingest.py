@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from data import recording
+from data import recording, rollups
 from data.schema import USER_TYPES, chat_sessions, ingested_events, users
 
 EVENT_TYPES = (
@@ -186,9 +186,11 @@ def apply_batch(conn: Connection, events: list[Event], received_at: datetime) ->
             for e in sorted(fresh, key=lambda e: e.event_id)
         ],
     )
-    for event in sorted(fresh, key=lambda e: (_ORDER.get(e.type, 1), e.at, e.index)):
-        try:
-            _apply(conn, event)
-        except recording.RecordingError as exc:
-            raise BatchRejected([{"index": event.index, "error": str(exc)}]) from None
+    # The batch's rollup increments are added once, at the end, in this same transaction.
+    with rollups.batched(conn):
+        for event in sorted(fresh, key=lambda e: (_ORDER.get(e.type, 1), e.at, e.index)):
+            try:
+                _apply(conn, event)
+            except recording.RecordingError as exc:
+                raise BatchRejected([{"index": event.index, "error": str(exc)}]) from None
     return len(fresh), len(events) - len(fresh)

@@ -87,12 +87,45 @@ _SESSION_STATE = (
 )
 
 
-def _require_open(conn: Connection, session_id: str, *extra) -> Row:
-    """The open session's state (updated_at, created_at, user_type, then `extra`), or raise when
-    it is unknown or closed."""
-    row = conn.execute(
-        select(*_SESSION_STATE, *extra).where(chat_sessions.c.session_id == session_id)
-    ).first()
+# The hot statements are built once, with bound parameters: building SQLAlchemy statements per
+# call costs more than running them.
+_M = chat_messages.c
+_OF_SESSION = chat_sessions.c.session_id == bindparam("b_sid")
+_SESSION_STATE_BY_ID = select(*_SESSION_STATE).where(_OF_SESSION)
+_MESSAGE_STATE_BY_ID = select(
+    *_SESSION_STATE,
+    # Whether the session has a message in the hour of the new one, its last message before that
+    # hour and its first after it: what the rollup of sessions with messages needs.
+    exists()
+    .where(
+        _M.session_id == bindparam("b_sid"),
+        _M.created_at >= bindparam("b_lo"),
+        _M.created_at < bindparam("b_hi"),
+    )
+    .label("in_hour"),
+    select(func.max(_M.created_at))
+    .where(_M.session_id == bindparam("b_sid"), _M.created_at < bindparam("b_lo"))
+    .scalar_subquery()
+    .label("before"),
+    select(func.min(_M.created_at))
+    .where(_M.session_id == bindparam("b_sid"), _M.created_at >= bindparam("b_hi"))
+    .scalar_subquery()
+    .label("after"),
+).where(_OF_SESSION)
+_TOUCH = update(chat_sessions).where(_OF_SESSION).values(updated_at=bindparam("b_updated"))
+_INSERT_MESSAGE = insert(chat_messages)
+
+
+def _require_open(conn: Connection, session_id: str, at: datetime | None = None) -> Row:
+    """The open session's state (updated_at, created_at, user_type; with `at`, also its messages
+    around the hour of `at`), or raise when it is unknown or closed."""
+    if at is None:
+        row = conn.execute(_SESSION_STATE_BY_ID, {"b_sid": session_id}).first()
+    else:
+        lo = rollups.hour_floor(at)
+        row = conn.execute(
+            _MESSAGE_STATE_BY_ID, {"b_sid": session_id, "b_lo": lo, "b_hi": lo + timedelta(hours=1)}
+        ).first()
     if row is None:
         raise RecordingError(f"unknown session {session_id}")
     if not row.is_active:
@@ -100,22 +133,11 @@ def _require_open(conn: Connection, session_id: str, *extra) -> Row:
     return row
 
 
-def _message_neighbours(session_id: str, at: datetime) -> tuple:
-    """SQL: whether the session has a message in the hour of `at`, and its last one before that
-    hour and first one after it (what the rollup of sessions with messages needs)."""
-    m = chat_messages.c
-    lo = rollups.hour_floor(at)
-    hi = lo + timedelta(hours=1)
-    mine = m.session_id == session_id
-    return (
-        exists().where(mine, m.created_at >= lo, m.created_at < hi).label("in_hour"),
-        select(func.max(m.created_at)).where(mine, m.created_at < lo).scalar_subquery().label("before"),
-        select(func.min(m.created_at)).where(mine, m.created_at >= hi).scalar_subquery().label("after"),
-    )
-
-
 def _touch(conn: Connection, session_id: str, at: datetime, updated_at: datetime, **values: Any) -> None:
     # Events may arrive slightly out of order; updated_at only ever moves forward.
+    if not values:
+        conn.execute(_TOUCH, {"b_sid": session_id, "b_updated": max(at, updated_at)})
+        return
     conn.execute(
         update(chat_sessions)
         .where(chat_sessions.c.session_id == session_id)
@@ -173,19 +195,20 @@ def record_message(
         raise RecordingError("processing_time_ms must be a non-negative number")
     storable(content, "content")
     storable_json(metadata, "metadata")
-    state = _require_open(conn, session_id, *_message_neighbours(session_id, at))
+    state = _require_open(conn, session_id, at)
     message_id = message_id or str(uuid.uuid4())
     conn.execute(
-        insert(chat_messages).values(
-            message_id=message_id,
-            session_id=session_id,
-            sender_type=sender_type,
-            content=content,
-            created_at=at,
-            processing_time_ms=processing_time_ms,
-            is_cached_response=bool(cached),
-            metadata=metadata,
-        )
+        _INSERT_MESSAGE,
+        {
+            "message_id": message_id,
+            "session_id": session_id,
+            "sender_type": sender_type,
+            "content": content,
+            "created_at": at,
+            "processing_time_ms": processing_time_ms,
+            "is_cached_response": bool(cached),
+            "metadata": metadata,
+        },
     )
     _touch(conn, session_id, at, state.updated_at)
     with rollups.batched(conn) as deltas:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import Connection, Engine, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -189,6 +190,18 @@ def _full(counter: Counter, names: Iterable[str]) -> dict[str, int]:
     return {name: counter.get(name, 0) for name in names}
 
 
+@lru_cache(maxsize=16)
+def _upsert_statement(dialect: str, table_name: str):
+    """INSERT ... ON CONFLICT DO UPDATE adding the counters, built once per dialect and table."""
+    table = next(t for t in ROLLUP_TABLES if t.name == table_name)
+    keys = [c.name for c in table.primary_key.columns]
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return stmt.on_conflict_do_update(
+        index_elements=keys,
+        set_={c.name: c + stmt.excluded[c.name] for c in table.columns if c.name not in keys},
+    )
+
+
 def _upsert(
     conn: Connection, table, keys: tuple[str, ...], counters: Iterable[str], rows: list[dict]
 ) -> None:
@@ -198,11 +211,7 @@ def _upsert(
         return
     # Key order: concurrent writers lock the same rows in the same order and never deadlock.
     rows.sort(key=lambda r: tuple(r[k] for k in keys))
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    stmt = dialect_insert(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(keys), set_={c: table.c[c] + stmt.excluded[c] for c in counters}
-    )
+    stmt = _upsert_statement(conn.dialect.name, table.name)
     for i in range(0, len(rows), _WRITE_CHUNK):
         conn.execute(stmt, rows[i : i + _WRITE_CHUNK])
 
