@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import json
 import re
+import string
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 FORMULA_STARTS = ("=", "+", "-", "@", "|", "%")
 CONTROL_STARTS = ("\t", "\r", "\0")
+_SAFE_FIRST = frozenset(string.ascii_letters + string.digits)
 _PLAIN_NUMBER = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*")
 
 
 def neutralise(text: str) -> str:
     """`text`, prefixed with a single quote when a spreadsheet would run it as a formula."""
-    if not text:
+    if not text or text[0] in _SAFE_FIRST:
+        # Most cells (ids, names, numbers, dates, prose) start with a letter or digit: no formula.
         return text
     if text.startswith(CONTROL_STARTS):
         return "'" + text

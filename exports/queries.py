@@ -113,16 +113,18 @@ def _messages_query(f: ExportFilters) -> Select:
 
 
 def _message_cells(r, tz: ZoneInfo) -> list[str]:
+    # Unpacked by position: the biggest export, and attribute access per cell costs.
+    message_id, session_id, user, sender_type, content, created_at, ms, cached, metadata = r
     return [
-        r.message_id,
-        r.session_id,
-        r.user,
-        r.sender_type,
-        r.content,
-        cells.timestamp(r.created_at, tz),
-        cells.number(r.processing_time_ms, 1),
-        cells.boolean(r.is_cached_response),
-        cells.json_text(r.metadata),
+        message_id,
+        session_id,
+        user,
+        sender_type,
+        content,
+        cells.timestamp(created_at, tz),
+        cells.number(ms, 1),
+        cells.boolean(cached),
+        cells.json_text(metadata),
     ]
 
 

@@ -52,3 +52,9 @@ def test_no_dashboard_query_scans_chat_messages(make_app, filters):
         scans = [line for line in lines if line.startswith("SCAN chat_messages")]
         assert not scans, f"full scan of chat_messages: {scans}\n{sql}"
         assert any(line.startswith("SEARCH chat_messages USING") for line in lines), (lines, sql)
+    # The rollups are read by a range of their primary key (grain, start, ...), never scanned whole.
+    rollup_reads = [(sql, lines) for sql, lines in plans if "rollup_" in sql]
+    assert rollup_reads, "the refresh reads the rollups"
+    for sql, lines in rollup_reads:
+        scans = [line for line in lines if line.startswith("SCAN rollup_")]
+        assert not scans, f"full scan of a rollup table: {scans}\n{sql}"
