@@ -80,10 +80,9 @@ def _lock_existing(conn: Connection, session_ids: set[str]) -> set[str]:
     return set(conn.execute(stmt).scalars())
 
 
-def _check_sessions(conn: Connection, events: list[Event]) -> None:
+def _check_sessions(events: list[Event], existing: set[str]) -> None:
     """Reject events of sessions that neither exist nor start in this batch, and restarts."""
     starting = {e.session_id for e in events if e.type == "session_started"}
-    existing = _lock_existing(conn, {e.session_id for e in events})
     errors = [
         {"index": e.index, "error": f"unknown session {e.session_id}: send its session_started first"}
         for e in events
@@ -163,6 +162,10 @@ def apply_batch(conn: Connection, events: list[Event], received_at: datetime) ->
     batch writes nothing. A concurrent writer inserting the same event id makes the insert of the
     keys fail with IntegrityError, which the caller answers by retrying the batch (see is_conflict).
     """
+    # Sessions first, event ids second: with READ COMMITTED each statement sees what was committed
+    # before it, so a session that a concurrent batch committed is found with that batch's event
+    # ids (and its events skipped as duplicates), never taken for a restart.
+    existing = _lock_existing(conn, {e.session_id for e in events})
     seen = _known_ids(conn, events)
     fresh: list[Event] = []
     for event in events:
@@ -171,7 +174,7 @@ def apply_batch(conn: Connection, events: list[Event], received_at: datetime) ->
             fresh.append(event)
     if not fresh:
         return 0, len(events)
-    _check_sessions(conn, fresh)
+    _check_sessions(fresh, existing)
     # The keys go in first: a concurrent batch with the same ids fails here, before any write. In
     # id order, so two batches sharing ids wait on each other in turn instead of deadlocking.
     conn.execute(
