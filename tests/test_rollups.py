@@ -315,21 +315,24 @@ PERIODS = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "zone", "user_type"), PERIODS)
-def test_metrics_from_rollups_equal_the_base_tables(seeded_sqlite, monkeypatch, kind, zone, user_type):
+def period_for(kind: str, zone: str):
+    """A preset ending at an odd moment (partial hours at both ends, read from the base tables), or
+    whole local days."""
     from zoneinfo import ZoneInfo
 
-    from data import metrics
     from data.periods import custom_range, preset_period
 
     tz = ZoneInfo(zone)
-    # A period ending at an odd moment, so both ends have partial hours read from the base tables.
-    now = NOW - timedelta(hours=2, minutes=17, seconds=23, microseconds=500)
-    period = (
-        preset_period(kind, tz, now)
-        if kind != "days"
-        else custom_range((NOW - timedelta(days=9)).date(), (NOW - timedelta(days=2)).date(), tz)
-    )
+    if kind == "days":
+        return custom_range((NOW - timedelta(days=9)).date(), (NOW - timedelta(days=2)).date(), tz)
+    return preset_period(kind, tz, NOW - timedelta(hours=2, minutes=17, seconds=23, microseconds=500))
+
+
+@pytest.mark.parametrize(("kind", "zone", "user_type"), PERIODS)
+def test_metrics_from_rollups_equal_the_base_tables(seeded_sqlite, monkeypatch, kind, zone, user_type):
+    from data import metrics
+
+    period = period_for(kind, zone)
     monkeypatch.setattr(metrics, "EXACT_PERCENTILE_LIMIT", 0)  # percentiles from the histograms
     with seeded_sqlite.connect() as conn:
         raw = raw_figures(conn, period.start, period.end, user_type)
@@ -360,20 +363,12 @@ def test_metrics_from_rollups_equal_the_base_tables(seeded_sqlite, monkeypatch, 
 def test_response_time_series_from_rollups_per_local_bucket(
     seeded_sqlite, monkeypatch, kind, zone, user_type
 ):
-    from zoneinfo import ZoneInfo
-
     import pandas as pd
 
     from data import metrics
-    from data.periods import custom_range, preset_period
 
-    tz = ZoneInfo(zone)
-    now = NOW - timedelta(hours=2, minutes=17, seconds=23, microseconds=500)
-    period = (
-        preset_period(kind, tz, now)
-        if kind != "days"
-        else custom_range((NOW - timedelta(days=9)).date(), (NOW - timedelta(days=2)).date(), tz)
-    )
+    period = period_for(kind, zone)
+    tz = period.tz
     monkeypatch.setattr(metrics, "EXACT_PERCENTILE_LIMIT", 0)
     s, m = chat_sessions.c, chat_messages.c
     with seeded_sqlite.connect() as conn:
