@@ -105,7 +105,7 @@ chat_sessions = Table(
     Index(
         "ix_chat_sessions_active",
         "is_active",
-        sqlite_where=text("is_active"),
+        sqlite_where=text("is_active = 1"),
         postgresql_where=text("is_active"),
     ),
 )

@@ -52,6 +52,11 @@ def test_no_dashboard_query_scans_chat_messages(make_app, filters):
         scans = [line for line in lines if line.startswith("SCAN chat_messages")]
         assert not scans, f"full scan of chat_messages: {scans}\n{sql}"
         assert any(line.startswith("SEARCH chat_messages USING") for line in lines), (lines, sql)
+    # The live tick counts open sessions through the partial index, whatever the table's size.
+    live = [(sql, lines) for sql, lines in plans if "WHERE chat_sessions.is_active" in sql]
+    assert live, "the live tick counts open sessions"
+    for sql, lines in live:
+        assert any("ix_chat_sessions_active" in line for line in lines), (lines, sql)
     # The rollups are read by a range of their primary key (grain, start, ...), never scanned whole.
     rollup_reads = [(sql, lines) for sql, lines in plans if "rollup_" in sql]
     assert rollup_reads, "the refresh reads the rollups"
