@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
@@ -51,6 +53,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     # Safe with WAL: a crash can lose the last commits only on power loss, never corrupt.
     cursor.execute("PRAGMA synchronous=NORMAL")
+    try:
+        cursor.execute("SELECT ln(1), floor(1.5)")
+    except sqlite3.OperationalError:
+        # SQLite built without its math functions: the response-time buckets need these two.
+        dbapi_connection.create_function("ln", 1, math.log, deterministic=True)
+        dbapi_connection.create_function("floor", 1, math.floor, deterministic=True)
     cursor.close()
 
 

@@ -16,21 +16,21 @@ from collections.abc import Iterable, Mapping
 RATIO = 1.04
 ZERO_BUCKET = -(2**31)  # values of exactly 0 ms
 MAX_RELATIVE_ERROR = math.sqrt(RATIO) - 1
-_LOG_RATIO = math.log(RATIO)
+LOG_RATIO = math.log(RATIO)
 
 
 def bucket_of(ms: float) -> int:
     """The histogram bucket of a non-negative processing time."""
     if ms <= 0:
         return ZERO_BUCKET
-    return math.floor(math.log(ms) / _LOG_RATIO)
+    return math.floor(math.log(ms) / LOG_RATIO)
 
 
 def representative(bucket: int) -> float:
     """The value standing for every member of `bucket` (its geometric midpoint)."""
     if bucket == ZERO_BUCKET:
         return 0.0
-    return math.exp((bucket + 0.5) * _LOG_RATIO)
+    return math.exp((bucket + 0.5) * LOG_RATIO)
 
 
 def add_values(histogram: dict[int, int], values: Iterable[float]) -> dict[int, int]:

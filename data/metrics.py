@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Connection, Select, case, distinct, func, literal, or_, select
+from sqlalchemy import Connection, Integer, Select, case, cast, distinct, exists, func, literal, or_, select
 
 from data import histogram
 from data.cover import HOUR, Cover, cover, epoch, moment
@@ -105,12 +105,31 @@ def _histogram(conn: Connection, spans: Cover, user_type: str | None, key=None) 
     return out
 
 
-def _edge_times(conn: Connection, period: Period, spans: Cover, user_type: str | None) -> list[tuple]:
-    """(created_at, ms) of the assistant answers in the cover's edges."""
-    out = []
+def _edge_stats(
+    conn: Connection, period: Period, spans: Cover, user_type: str | None, key=None
+) -> dict[int | None, list]:
+    """{key: [count, sum, {bucket: n}]} of the assistant answers in the cover's edges, bucketed in
+    SQL; `key` (SQL of a timestamp column) groups them, else everything is under None."""
+    ms = chat_messages.c.processing_time_ms
+    bucket = case(
+        (ms <= 0, literal(histogram.ZERO_BUCKET)),
+        else_=cast(func.floor(func.ln(ms) / literal(histogram.LOG_RATIO)), Integer),
+    ).label("bucket")
+    columns = [bucket] if key is None else [key(chat_messages.c.created_at).label("key"), bucket]
+    out: dict[int | None, list] = {}
     for span in spans.edges:
-        stmt = _assistant_times(_within(period, span), user_type).add_columns(chat_messages.c.created_at)
-        out += [(at, ms) for ms, at in conn.execute(stmt)]
+        stmt = _messages_in(
+            select(*columns, func.count(), func.sum(ms)).where(
+                chat_messages.c.sender_type == "assistant", ms.is_not(None)
+            ),
+            _within(period, span),
+            user_type,
+        ).group_by(*columns)
+        for *k, b, n, total in conn.execute(stmt):
+            entry = out.setdefault(int(k[0]) if k else None, [0, 0.0, {}])
+            entry[0] += int(n)
+            entry[1] += float(total)
+            entry[2][int(b)] = entry[2].get(int(b), 0) + int(n)
     return out
 
 
@@ -221,36 +240,36 @@ def message_counts(conn: Connection, period: Period, user_type: str | None = Non
 
 def _sessions_with_messages(conn: Connection, period: Period, spans: Cover, user_type: str | None) -> int:
     """Sessions with at least one message in the period: whole hours from rollup_message_sessions
-    (a session counts in the first of the hours where it has messages), edge sessions by id."""
-    edge_ids: set[str] = set()
-    for span in spans.edges:
-        edge_ids.update(
-            conn.execute(
-                _messages_in(select(chat_messages.c.session_id).distinct(), _within(period, span), user_type)
-            ).scalars()
-        )
+    (a session counts in the first of those hours where it has messages), plus the sessions seen
+    only in the partial hours at the ends (no message in the whole hours, nor, for the last edge,
+    in the first)."""
     first = spans.first_hour
-    if first is None:
-        return len(edge_ids)
-    r = rollup_message_sessions.c
-    core = conn.execute(
-        select(func.coalesce(func.sum(r.sessions), 0)).where(
-            spans.where(rollup_message_sessions),
-            or_(r.gap == 0, r.start - r.gap * HOUR < first),
-            *_user_type_is(rollup_message_sessions, user_type),
-        )
-    ).scalar_one()
-    also_core = 0
-    if edge_ids:
-        m = chat_messages.c
-        also_core = conn.execute(
-            select(func.count(distinct(m.session_id))).where(
-                m.session_id.in_(sorted(edge_ids)),
-                m.created_at >= moment(first),
-                m.created_at < moment(spans.end_hour),
+    total = 0
+    if first is not None:
+        r = rollup_message_sessions.c
+        total = conn.execute(
+            select(func.coalesce(func.sum(r.sessions), 0)).where(
+                spans.where(rollup_message_sessions),
+                or_(r.gap == 0, r.start - r.gap * HOUR < first),
+                *_user_type_is(rollup_message_sessions, user_type),
             )
         ).scalar_one()
-    return int(core) + len(edge_ids) - int(also_core)
+    m = chat_messages.c
+    other = chat_messages.alias("other")
+    for lo, hi in spans.edges:
+        stmt = _messages_in(select(func.count(distinct(m.session_id))), _within(period, (lo, hi)), user_type)
+        if first is not None:
+            # Counted already: sessions with messages in the whole hours or in an earlier edge.
+            counted_from = moment(first) if lo < moment(first) else period.start
+            stmt = stmt.where(
+                ~exists().where(
+                    other.c.session_id == m.session_id,
+                    other.c.created_at >= counted_from,
+                    other.c.created_at < moment(spans.end_hour),
+                )
+            )
+        total += conn.execute(stmt).scalar_one()
+    return int(total)
 
 
 def _assistant_times(period: Period, user_type: str | None) -> Select:
@@ -270,13 +289,14 @@ def response_times(
     to EXACT_PERCENTILE_LIMIT answers, from the rollups' histograms (within 2%) beyond."""
     spans = cover(period.start, period.end)
     count, micros = _hour_sums(conn, spans, user_type, "rt_count", "rt_micros")
-    edges = _edge_times(conn, period, spans, user_type)
-    count += len(edges)
+    edge_count, edge_sum, edge_hist = _edge_stats(conn, period, spans, user_type).get(None, (0, 0.0, {}))
+    count += edge_count
     if count <= EXACT_PERCENTILE_LIMIT:
         return _exact_response_times(conn, period, user_type, percentiles)
     hist = _histogram(conn, cover(period.start, period.end, days=True), user_type)
-    histogram.add_values(hist, (ms for _, ms in edges))
-    average = (micros / 1000 + sum(ms for _, ms in edges)) / count
+    for b, n in edge_hist.items():
+        hist[b] = hist.get(b, 0) + n
+    average = (micros / 1000 + edge_sum) / count
     return ResponseTimes(count, average, histogram.percentiles(hist, percentiles))
 
 
@@ -361,8 +381,15 @@ def response_time_series(
     stats = None
     if _bucket_seconds(period) == HOUR:
         spans = cover(period.start, period.end)
-        edges = _edge_times(conn, period, spans, user_type)
-        if _hour_sums(conn, spans, user_type, "rt_count")[0] + len(edges) > EXACT_PERCENTILE_LIMIT:
+        edges = _edge_stats(
+            conn,
+            period,
+            spans,
+            user_type,
+            key=lambda column: _local_bucket(epoch_bucket(column, 1), period, size),
+        )
+        edge_count = sum(n for n, _, _ in edges.values())
+        if _hour_sums(conn, spans, user_type, "rt_count")[0] + edge_count > EXACT_PERCENTILE_LIMIT:
             stats = _series_from_rollups(conn, period, user_type, percentiles, size, spans, edges)
     if stats is None:
         stats = _exact_series(conn, period, user_type, percentiles, size)
@@ -386,7 +413,7 @@ def _series_from_rollups(
     percentiles: tuple[int, ...],
     size: int,
     spans: Cover,
-    edges: list[tuple],
+    edges: dict[int | None, list],
 ) -> dict[int, tuple]:
     """{local bucket: (count, average, {q: value})} from hour rows, day rows where a UTC day is a
     local day (zones at UTC+0 throughout), and the edges' raw answers."""
@@ -406,12 +433,13 @@ def _series_from_rollups(
         user_type,
         key=lambda table: _local_bucket(table.c.start, period, size),
     )
-    for at, ms in edges:
-        k = _local_key(at.astimezone(period.tz), size)
+    for k, (n, total, hist) in edges.items():
         entry = sums.setdefault(k, [0, 0.0])
-        entry[0] += 1
-        entry[1] += ms
-        histogram.add_values(hists.setdefault(k, {}), [ms])
+        entry[0] += n
+        entry[1] += total
+        merged = hists.setdefault(k, {})
+        for b, c in hist.items():
+            merged[b] = merged.get(b, 0) + c
     return {
         k: (n, total / n, histogram.percentiles(hists.get(k, {}), percentiles))
         for k, (n, total) in sums.items()
