@@ -82,7 +82,8 @@ def _lock_existing(conn: Connection, session_ids: set[str]) -> set[str]:
 
 def _check_sessions(events: list[Event], existing: set[str]) -> None:
     """Reject events of sessions that neither exist nor start in this batch, and restarts."""
-    starting = {e.session_id for e in events if e.type == "session_started"}
+    starts = [e for e in events if e.type == "session_started"]
+    starting = {e.session_id for e in starts}
     errors = [
         {"index": e.index, "error": f"unknown session {e.session_id}: send its session_started first"}
         for e in events
@@ -93,6 +94,13 @@ def _check_sessions(events: list[Event], existing: set[str]) -> None:
         for e in events
         if e.type == "session_started" and e.session_id in existing
     ]
+    first_start: dict[str, int] = {}
+    for e in sorted(starts, key=lambda e: e.index):
+        if e.session_id in first_start and e.session_id not in existing:
+            errors.append(
+                {"index": e.index, "error": f"session {e.session_id} is started twice in this batch"}
+            )
+        first_start.setdefault(e.session_id, e.index)
     if errors:
         raise BatchRejected(sorted(errors, key=lambda err: err["index"]))
 

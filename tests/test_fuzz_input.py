@@ -129,6 +129,13 @@ def reaching_the_database(**fields) -> dict:
     }
 
 
+def started_twice() -> dict:
+    """One new session started by two events of one batch (found by this test: it was a 503)."""
+    session = str(uuid.uuid4())
+    start = {"type": "session_started", "session_id": session}
+    return {"events": [{"event_id": str(uuid.uuid4()), **start}, {"event_id": str(uuid.uuid4()), **start}]}
+
+
 def ingested(engine) -> int:
     with engine.connect() as conn:
         return conn.execute(text("SELECT COUNT(*) FROM ingested_events")).scalar()
@@ -136,6 +143,7 @@ def ingested(engine) -> int:
 
 @FUZZ
 @given(body=st.one_of(json_values, st.fixed_dictionaries({"events": st.lists(event_like(), max_size=6)})))
+@example(body=started_twice())
 @example(body=reaching_the_database(content="nul \x00 byte"))
 @example(body=reaching_the_database(content="lone \ud800 surrogate"))
 @example(body=reaching_the_database(content="", metadata={"k\x00": [1, "\x00"]}))

@@ -193,6 +193,16 @@ def test_unknown_session_is_rejected_with_a_reason(ingest_app):
     assert "unknown session" in response.get_json()["events"][0]["error"]
 
 
+def test_a_session_started_twice_in_one_batch_is_400_naming_the_second_start(ingest_app):
+    session = str(uuid.uuid4())
+    before = totals(ingest_app.engine)
+    events = [ev("session_started", session), ev("session_started", session)]
+    response = post(ingest_app.server.test_client(), events)
+    assert response.status_code == 400
+    assert response.get_json()["events"] == [{"index": 1, "error": f"session {session} is started twice in this batch"}]
+    assert totals(ingest_app.engine) == before
+
+
 def test_out_of_order_events_within_a_batch_are_applied_in_order(ingest_app):
     session = str(uuid.uuid4())
     events = full_session(session)
