@@ -199,7 +199,9 @@ def test_a_session_started_twice_in_one_batch_is_400_naming_the_second_start(ing
     events = [ev("session_started", session), ev("session_started", session)]
     response = post(ingest_app.server.test_client(), events)
     assert response.status_code == 400
-    assert response.get_json()["events"] == [{"index": 1, "error": f"session {session} is started twice in this batch"}]
+    assert response.get_json()["events"] == [
+        {"index": 1, "error": f"session {session} is started twice in this batch"}
+    ]
     assert totals(ingest_app.engine) == before
 
 
