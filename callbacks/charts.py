@@ -63,7 +63,7 @@ def update_breakdowns(stored: dict | None) -> tuple:
 def _plain(*figs: go.Figure) -> tuple[dict, ...]:
     # Plain dicts: what dcc.Graph takes, and what the cache can hand back without plotly
     # re-validating every property (a cached figure then costs microseconds, not tens of ms).
-    return tuple(fig.to_plotly_json() for fig in figs)
+    return tuple(theme.plain(fig) for fig in figs)
 
 
 def register(app: Dash) -> None:

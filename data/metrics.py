@@ -334,15 +334,17 @@ def _offset_changes(period: Period) -> list[tuple[datetime, int]]:
 
     changes = [(period.start, offset_at(period.start))]
     moment = period.start
+    # Day steps, then quarter-hours inside a day whose offset changed (zones change on the hour or
+    # a quarter past, at most twice a year: a 90-day period costs ~90 conversions, not ~2,000).
     while moment < period.end:
-        moment += timedelta(hours=1)
-        offset = offset_at(moment)
-        if offset != changes[-1][1]:
-            # Zones change on the hour or a quarter past; find the exact UTC quarter-hour.
-            edge = moment - timedelta(hours=1)
-            while offset_at(edge) == changes[-1][1]:
+        step = min(timedelta(days=1), period.end - moment)
+        if offset_at(moment + step) != changes[-1][1]:
+            edge = datetime.fromtimestamp(epoch(moment) // 900 * 900, UTC)  # on the quarter-hour grid
+            while edge < moment + step:
                 edge += timedelta(minutes=15)
-            changes.append((edge, offset))
+                if offset_at(edge) != changes[-1][1]:
+                    changes.append((edge, offset_at(edge)))
+        moment += step
     return changes
 
 

@@ -84,3 +84,16 @@ def test_heatmap_rows_are_weekdays_monday_first():
     (heat,) = figures.peak_heatmap(matrix, "Europe/Paris").data
     assert list(heat.y) == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     assert heat.z[0][10] == 7 and "Europe/Paris" in heat.hovertemplate
+
+
+def test_every_chart_the_dashboard_receives_is_drawn_on_the_white_house_template():
+    at = pd.date_range("2026-11-01", periods=2, freq="D", tz=UTC)
+    drawn = [
+        figures.activity(pd.DataFrame({"at": at, "sessions": [1, 2], "messages": [3, 4]}), hourly=False),
+        figures.user_types({"client": 3, "provider": 1, "anonymous": 0}),
+        theme.empty_figure("Nothing here"),
+    ]
+    for fig in drawn:
+        layout = theme.plain(fig)["layout"]
+        assert layout["template"]["layout"]["plot_bgcolor"] == "white"
+        assert layout["font"]["family"] == theme.FONT

@@ -12,7 +12,7 @@ import math
 import threading
 import uuid
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -252,7 +252,8 @@ def seeded_sqlite(tmp_path_factory):
 
     engine = create_engine(f"sqlite:///{tmp_path_factory.mktemp('rollups') / 'seeded.db'}")
     upgrade_schema(engine)
-    seed.generate(engine, sessions=3_000, days=12, active=40, seed=11, now=NOW)
+    # 30 days: back past the end of summer time in Europe (25 October) and the US (1 November).
+    seed.generate(engine, sessions=3_000, days=30, active=40, seed=11, now=NOW)
     return engine
 
 
@@ -312,6 +313,9 @@ PERIODS = [
     ("30d", "Asia/Kolkata", "provider"),
     ("days", "Asia/Kolkata", None),  # whole local days starting at :30 UTC
     ("days", "America/New_York", "anonymous"),
+    ("days across DST", "Europe/Paris", None),
+    ("days across DST", "America/New_York", "client"),
+    ("24h across DST", "America/New_York", None),
 ]
 
 
@@ -325,6 +329,10 @@ def period_for(kind: str, zone: str):
     tz = ZoneInfo(zone)
     if kind == "days":
         return custom_range((NOW - timedelta(days=9)).date(), (NOW - timedelta(days=2)).date(), tz)
+    if kind == "days across DST":  # local days of 25 hours on 25 October (Paris), 1 November (US)
+        return custom_range(date(2026, 10, 22), date(2026, 11, 4), tz)
+    if kind == "24h across DST":  # local hours on both sides of 06:00 UTC, 1 November
+        return preset_period("24h", tz, datetime(2026, 11, 1, 17, 41, 7, 250, tzinfo=UTC))
     return preset_period(kind, tz, NOW - timedelta(hours=2, minutes=17, seconds=23, microseconds=500))
 
 
@@ -398,3 +406,33 @@ def test_response_time_series_from_rollups_per_local_bucket(
         for q in (50, 95):
             exact = float(np.percentile(values, q))
             assert abs(getattr(row, f"p{q}") - exact) <= histogram.MAX_RELATIVE_ERROR * exact + 1e-9
+
+
+def test_the_first_hour_after_a_dst_change_keeps_its_answers_in_a_rolling_period(engine, monkeypatch):
+    from zoneinfo import ZoneInfo
+
+    from data import metrics
+    from data.periods import preset_period
+
+    # 29 March 2026, Paris: 02:00 local does not exist; 01:00 UTC is 03:00 summer time.
+    build(
+        engine,
+        [
+            Spec(
+                sid(1), "client", datetime(2026, 3, 29, 0, 20, tzinfo=UTC), [Msg("assistant", 60, ms=100.0)]
+            ),
+            Spec(
+                sid(2), "client", datetime(2026, 3, 29, 1, 20, tzinfo=UTC), [Msg("assistant", 60, ms=900.0)]
+            ),
+            Spec(
+                sid(3), "client", datetime(2026, 3, 29, 1, 40, tzinfo=UTC), [Msg("assistant", 60, ms=700.0)]
+            ),
+        ],
+    )
+    monkeypatch.setattr(metrics, "EXACT_PERCENTILE_LIMIT", 0)  # the rollup path
+    # A rolling period starts at an odd second; the zone's change must still fall at 01:00 UTC.
+    period = preset_period("24h", ZoneInfo("Europe/Paris"), datetime(2026, 3, 29, 17, 41, 7, 250, tzinfo=UTC))
+    with engine.connect() as conn:
+        series = metrics.response_time_series(conn, period)
+    got = {row.at.strftime("%H:%M %Z"): (row.count, row.average) for row in series.itertuples() if row.count}
+    assert got == {"01:00 CET": (1, 100.0), "03:00 CEST": (2, 800.0)}
