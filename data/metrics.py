@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Connection, Integer, Select, case, cast, distinct, exists, func, literal, or_, select
+from sqlalchemy import Connection, Integer, Select, case, cast, exists, func, literal, or_, select
 
 from data import histogram
 from data.cover import HOUR, Cover, cover, epoch, moment
@@ -257,13 +257,15 @@ def _sessions_with_messages(conn: Connection, period: Period, spans: Cover, user
     m = chat_messages.c
     other = chat_messages.alias("other")
     for lo, hi in spans.edges:
-        stmt = _messages_in(select(func.count(distinct(m.session_id))), _within(period, (lo, hi)), user_type)
+        # Distinct sessions first: one index probe per session, not per message (~10x fewer).
+        ids = _messages_in(select(m.session_id), _within(period, (lo, hi)), user_type).distinct().subquery()
+        stmt = select(func.count()).select_from(ids)
         if first is not None:
             # Counted already: sessions with messages in the whole hours or in an earlier edge.
             counted_from = moment(first) if lo < moment(first) else period.start
             stmt = stmt.where(
                 ~exists().where(
-                    other.c.session_id == m.session_id,
+                    other.c.session_id == ids.c.session_id,
                     other.c.created_at >= counted_from,
                     other.c.created_at < moment(spans.end_hour),
                 )
