@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlalchemy import Engine, event, func, make_url, select
+from sqlalchemy import Engine, event, func, make_url, select, text
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.exc import DisconnectionError
 
@@ -97,3 +97,14 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> None:
             connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK_ID)))
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Give PostgreSQL's planner statistics after a bulk write (ANALYZE), so it picks the indexes.
+
+    Without them (autovacuum off, or not yet run) it guesses, and counted the open sessions by
+    scanning all of them. SQLite's plans here do not depend on statistics, so it is left alone.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))

@@ -368,7 +368,7 @@ def rollup_rows(conn: Connection) -> dict[str, set[tuple]]:
 def main(argv: list[str] | None = None) -> int:
     """`python -m data.rollups rebuild [--database-url URL]`; returns the exit code."""
     from config import Config
-    from data.db import create_engine, upgrade_schema
+    from data.db import create_engine, refresh_statistics, upgrade_schema
     from data.errors import report_failure
 
     parser = argparse.ArgumentParser(
@@ -382,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         upgrade_schema(engine)
         with engine.begin() as conn:
             counts = rebuild(conn)
+        refresh_statistics(engine)
     except SQLAlchemyError as exc:
         return report_failure(exc)
     print("Rebuilt the rollups: " + ", ".join(f"{name} {n:,} rows" for name, n in counts.items()))

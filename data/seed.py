@@ -21,6 +21,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from data import recording
+from data.db import refresh_statistics
 from data.schema import users
 
 CHUNK_SESSIONS = 5_000
@@ -339,6 +340,7 @@ def generate(
             for key in totals:
                 totals[key] += len(rows[key])
             bar.update(part.stop - part.start)
+    refresh_statistics(engine)
     return SeedSummary(
         users=sum(len(v) for v in user_pool.values()),
         sessions=sessions,

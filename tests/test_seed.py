@@ -6,9 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from data import seed
+from data.schema import chat_messages, chat_sessions, rollup_hours
+from tests.conftest import TEST_DATABASE_URL
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 
@@ -126,3 +128,22 @@ def test_cli_prints_summary_refuses_the_same_seed_twice_and_checks_arguments(dat
         with pytest.raises(SystemExit) as exit_info:
             seed.main([*bad, "--database-url", database_url])
         assert exit_info.value.code == 2
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="TEST_DATABASE_URL (PostgreSQL) not set")
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_seeding_postgresql_leaves_the_planner_its_statistics(engine):
+    # A table never analysed has reltuples -1 and the planner guesses (it then scanned every
+    # session to count the open ones); ANALYZE of a small table counts every row.
+    seed.generate(engine, sessions=300, days=5, active=4, seed=3, now=NOW)
+    sizes = rows(
+        engine,
+        "SELECT relname, reltuples FROM pg_class WHERE oid IN "
+        "('chat_sessions'::regclass, 'chat_messages'::regclass, 'rollup_hours'::regclass)",
+    )
+    with engine.connect() as conn:
+        counted = {
+            table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in (chat_sessions, chat_messages, rollup_hours)
+        }
+    assert {name: int(n) for name, n in sizes} == counted
