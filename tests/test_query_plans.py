@@ -41,9 +41,8 @@ def plans_of_a_refresh(app, filters: Filters) -> list[tuple[str, list[str]]]:
 def test_no_dashboard_query_scans_chat_messages(make_app, filters):
     app = make_app()
     engine = app.server.extensions["chat_analytics"].engine
+    # No ANALYZE: the app's SQLite files have no statistics, so these are the plans users get.
     generate(engine, sessions=300, days=90, active=5, seed=3)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
     plans = plans_of_a_refresh(app, filters)
     assert len(plans) >= 10
     touching = [(sql, lines) for sql, lines in plans if "chat_messages" in sql]
@@ -52,6 +51,10 @@ def test_no_dashboard_query_scans_chat_messages(make_app, filters):
         scans = [line for line in lines if line.startswith("SCAN chat_messages")]
         assert not scans, f"full scan of chat_messages: {scans}\n{sql}"
         assert any(line.startswith("SEARCH chat_messages USING") for line in lines), (lines, sql)
+        # With a user type, the messages' time range leads; walking every session of the type to
+        # find a short span's messages took 140 ms at 100k sessions.
+        walks = [line for line in lines if "chat_sessions USING INDEX ix_chat_sessions_user_type" in line]
+        assert not walks, f"walks the sessions of a type to find messages: {walks}\n{sql}"
     # The live tick counts open sessions through the partial index, whatever the table's size.
     live = [(sql, lines) for sql, lines in plans if "WHERE chat_sessions.is_active" in sql]
     assert live, "the live tick counts open sessions"
