@@ -94,13 +94,13 @@ def _check_sessions(events: list[Event], existing: set[str]) -> None:
         for e in events
         if e.type == "session_started" and e.session_id in existing
     ]
-    first_start: dict[str, int] = {}
+    started: set[str] = set()
     for e in sorted(starts, key=lambda e: e.index):
-        if e.session_id in first_start and e.session_id not in existing:
+        if e.session_id in started and e.session_id not in existing:
             errors.append(
                 {"index": e.index, "error": f"session {e.session_id} is started twice in this batch"}
             )
-        first_start.setdefault(e.session_id, e.index)
+        started.add(e.session_id)
     if errors:
         raise BatchRejected(sorted(errors, key=lambda err: err["index"]))
 
