@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 import os
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlalchemy import Engine, event, func, make_url, select, text
+from sqlalchemy import Engine, Table, event, func, make_url, select, text
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.exc import DisconnectionError
 
@@ -99,12 +100,17 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
-def refresh_statistics(engine: Engine) -> None:
-    """Give PostgreSQL's planner statistics after a bulk write (ANALYZE), so it picks the indexes.
+def refresh_statistics(engine: Engine, tables: Iterable[Table]) -> None:
+    """Give PostgreSQL's planner statistics on `tables` after a bulk write (ANALYZE), so it picks
+    the indexes.
 
     Without them (autovacuum off, or not yet run) it guesses, and counted the open sessions by
-    scanning all of them. SQLite's plans here do not depend on statistics, so it is left alone.
+    scanning all of them. Only the tables written: a bare ANALYZE would walk every schema of a
+    shared database. SQLite's plans here do not depend on statistics, so it is left alone.
     """
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
+    if engine.dialect.name != "postgresql":
+        return
+    quote = engine.dialect.identifier_preparer.format_table
+    with engine.begin() as conn:
+        # ANALYZE takes no bound parameters; the names come from our metadata, quoted by the dialect.
+        conn.execute(text("ANALYZE " + ", ".join(quote(table) for table in tables)))

@@ -81,22 +81,21 @@ def _lock_existing(conn: Connection, session_ids: set[str]) -> set[str]:
 
 
 def _check_sessions(events: list[Event], existing: set[str]) -> None:
-    """Reject events of sessions that neither exist nor start in this batch, and restarts."""
-    starts = [e for e in events if e.type == "session_started"]
-    starting = {e.session_id for e in starts}
+    """Reject events of sessions that neither exist nor start in this batch, and restarts: of a
+    stored session, or a second start of one session in the batch (`events` in batch order)."""
+    starting = {e.session_id for e in events if e.type == "session_started"}
     errors = [
         {"index": e.index, "error": f"unknown session {e.session_id}: send its session_started first"}
         for e in events
         if e.session_id not in starting and e.session_id not in existing
     ]
-    errors += [
-        {"index": e.index, "error": f"session {e.session_id} was already started"}
-        for e in events
-        if e.type == "session_started" and e.session_id in existing
-    ]
     started: set[str] = set()
-    for e in sorted(starts, key=lambda e: e.index):
-        if e.session_id in started and e.session_id not in existing:
+    for e in events:
+        if e.type != "session_started":
+            continue
+        if e.session_id in existing:
+            errors.append({"index": e.index, "error": f"session {e.session_id} was already started"})
+        elif e.session_id in started:
             errors.append(
                 {"index": e.index, "error": f"session {e.session_id} is started twice in this batch"}
             )

@@ -338,18 +338,19 @@ def _offset_changes(period: Period) -> list[tuple[datetime, int]]:
         return int(moment.astimezone(period.tz).utcoffset().total_seconds())
 
     changes = [(period.start, offset_at(period.start))]
-    moment = period.start
+    day = period.start
     # Day steps, then quarter-hours inside a day whose offset changed (zones change on the hour or
     # a quarter past, at most twice a year: a 90-day period costs ~90 conversions, not ~2,000).
-    while moment < period.end:
-        step = min(timedelta(days=1), period.end - moment)
-        if offset_at(moment + step) != changes[-1][1]:
-            edge = datetime.fromtimestamp(epoch(moment) // 900 * 900, UTC)  # on the quarter-hour grid
-            while edge < moment + step:
+    while day < period.end:
+        next_day = min(day + timedelta(days=1), period.end)
+        if offset_at(next_day) != changes[-1][1]:
+            edge = datetime.fromtimestamp(epoch(day) // 900 * 900, UTC)  # on the quarter-hour grid
+            while edge < next_day:
                 edge += timedelta(minutes=15)
-                if offset_at(edge) != changes[-1][1]:
-                    changes.append((edge, offset_at(edge)))
-        moment += step
+                offset = offset_at(edge)
+                if offset != changes[-1][1]:
+                    changes.append((edge, offset))
+        day = next_day
     return changes
 
 

@@ -382,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         upgrade_schema(engine)
         with engine.begin() as conn:
             counts = rebuild(conn)
-        refresh_statistics(engine)
+        refresh_statistics(engine, ROLLUP_TABLES)
     except SQLAlchemyError as exc:
         return report_failure(exc)
     print("Rebuilt the rollups: " + ", ".join(f"{name} {n:,} rows" for name, n in counts.items()))

@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from data import recording
 from data.db import refresh_statistics
-from data.schema import users
+from data.schema import metadata, users
 
 CHUNK_SESSIONS = 5_000
 ACTIVE_WINDOW_MINUTES = 15
@@ -340,7 +340,7 @@ def generate(
             for key in totals:
                 totals[key] += len(rows[key])
             bar.update(part.stop - part.start)
-    refresh_statistics(engine)
+    refresh_statistics(engine, metadata.sorted_tables)
     return SeedSummary(
         users=sum(len(v) for v in user_pool.values()),
         sessions=sessions,
