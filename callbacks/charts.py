@@ -6,10 +6,10 @@ import plotly.graph_objects as go
 from dash import Dash, Input, Output
 from sqlalchemy.exc import SQLAlchemyError
 
+import metrics
 from callbacks.period import load
-from callbacks.state import Filters
 from charts import figures, theme
-from data import metrics
+from metrics.filters import Filters
 from web.context import services
 
 UNAVAILABLE = "Not available: the database is not answering"

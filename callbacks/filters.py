@@ -5,11 +5,13 @@ The URL is the source of truth, so a shared link reopens the same view and Back 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dash import Dash, Input, Output, State, ctx, no_update
 
-from callbacks.state import Filters, parse_query
 from data.periods import DEFAULT_PRESET
 from layouts.controls import EXPORTS
+from metrics.filters import Filters, parse_search
 from web.context import services
 from web.paths import EXPORT_PATH
 
@@ -17,23 +19,23 @@ ALL_USERS = "all"
 
 
 def next_filters(
-    trigger: str | None, search: str | None, preset, start, end, user_type, current: Filters, tz
-):
+    trigger: str | None, search: str | None, preset, start, end, user_type, current: Filters
+) -> Filters | None:
     """The filter state after `trigger` changed, or None when nothing should change yet."""
     chosen_type = None if user_type in (None, ALL_USERS) else user_type
     if trigger in (None, "url"):
-        return parse_query(search, tz)
+        return parse_search(search)[0]
     if trigger == "preset":
-        return Filters(preset or DEFAULT_PRESET, None, None, current.user_type)
+        return replace(current, preset=preset or DEFAULT_PRESET, start_date=None, end_date=None)
     if trigger == "date-range":
         if start and end:
-            candidate = Filters(None, start[:10], end[:10], current.user_type)
-            return parse_query(candidate.query(), tz)
+            candidate = replace(current, preset=None, start_date=start[:10], end_date=end[:10])
+            return parse_search(candidate.query())[0]
         if not start and not end:
-            return Filters(DEFAULT_PRESET, None, None, current.user_type)
+            return replace(current, preset=DEFAULT_PRESET, start_date=None, end_date=None)
         return None  # half a range: wait for the other end
     if trigger == "user-type":
-        return Filters(current.preset, current.start_date, current.end_date, chosen_type)
+        return replace(current, user_type=chosen_type)
     return None
 
 
@@ -41,11 +43,10 @@ def sync_filters(search, preset, start, end, user_type, stored):
     """Translate whichever of URL and controls changed into all the others."""
     tz = services().config.tz
     current = Filters.from_store(stored)
-    new = next_filters(ctx.triggered_id, search, preset, start, end, user_type, current, tz)
+    new = next_filters(ctx.triggered_id, search, preset, start, end, user_type, current)
     if new is None:
         return (no_update,) * (7 + len(EXPORTS))
     query = new.query()
-    exports = new.export_query(tz)
     return (
         query if query != (search or "") else no_update,
         None if new.custom else new.preset,
@@ -54,7 +55,8 @@ def sync_filters(search, preset, start, end, user_type, stored):
         new.user_type or ALL_USERS,
         new.to_store() if new != current or stored is None else no_update,
         new.period(tz).label,
-        *(EXPORT_PATH.format(kind=kind) + exports for kind, _ in EXPORTS),
+        # The exports take the same filters as the view, so each file holds what the cards count.
+        *(EXPORT_PATH.format(kind=kind) + query for kind, _ in EXPORTS),
     )
 
 

@@ -5,78 +5,45 @@ from __future__ import annotations
 from dash import Dash, Input, Output
 from sqlalchemy.exc import SQLAlchemyError
 
+import metrics
 from callbacks.period import DB_ERROR, load
-from callbacks.state import Filters
-from data import metrics
 from layouts.kpis import KPIS, build_kpi_value
+from metrics.change import metric_change
+from metrics.filters import Filters
+from metrics.numbers import arrow, change_text, metric_value, number
+
+DASH = "—"
 
 
-def _change(now: float | None, before: float | None, higher_is_better: bool, points: bool = False):
-    """(arrow, text, colour) comparing two values, or None when the previous one is missing or zero."""
-    if now is None or before is None or (not points and before == 0):
-        return None
-    delta = now - before
-    size = abs(delta) if points else abs(delta) / abs(before) * 100
-    text = f"{size:.1f} pp" if points else f"{size:.1f}%"
-    if round(size, 1) == 0:
-        return ("→", f"{text} vs previous", "muted")
-    good = (delta > 0) == higher_is_better
-    return ("▲" if delta > 0 else "▼", f"{text} vs previous", "success" if good else "danger")
-
-
-def _fmt(value: float | None, pattern: str) -> str:
-    return "—" if value is None else pattern.format(value)
+def _samples(c: metrics.Headline) -> dict[str, str]:
+    """The line under each card's value: what the figure stands on."""
+    rated, analysed = c.satisfaction.count, c.outcomes.analysed
+    closed = f"n = {analysed:,} closed sessions"
+    return {
+        "sessions": f"{c.sessions.active:,} still open",
+        "messages": f"{number(c.messages.per_session, 1, missing=DASH)} per session",
+        "avg_response_time": f"p95 {number(c.response_times.p(95), 0, 'ms', DASH)} · n = {c.response_times.count:,} answers",
+        "avg_satisfaction": f"n = {rated:,} rated session{'s' if rated != 1 else ''}",
+        "resolution_rate": closed,
+        "escalation_rate": closed,
+        "avg_engagement": closed,
+    }
 
 
 def kpi_cards(current: metrics.Headline, previous: metrics.Headline) -> list:
     """Children of each KPI card in the order of layouts.kpis.KPIS."""
     had = previous.sessions.total > 0 or previous.messages.total > 0
-    better = {spec.key: spec.higher_is_better for spec in KPIS}
-
-    def change(key, now, before, points=False):
-        return _change(now, before, better[key], points) if had else None
-
-    c, p = current, previous
-    rated = c.satisfaction.count
-    analysed = c.outcomes.analysed
-    p95 = c.response_times.p(95)
-    return [
-        build_kpi_value(
-            f"{c.sessions.total:,}",
-            change("sessions", c.sessions.total, p.sessions.total),
-            f"{c.sessions.active:,} still open",
-        ),
-        build_kpi_value(
-            f"{c.messages.total:,}",
-            change("messages", c.messages.total, p.messages.total),
-            f"{_fmt(c.messages.per_session, '{:.1f}')} per session",
-        ),
-        build_kpi_value(
-            _fmt(c.response_times.average, "{:,.0f} ms"),
-            change("response", c.response_times.average, p.response_times.average),
-            f"p95 {_fmt(p95, '{:,.0f} ms')} · n = {c.response_times.count:,} answers",
-        ),
-        build_kpi_value(
-            _fmt(c.satisfaction.average, "{:.2f} / 5"),
-            change("satisfaction", c.satisfaction.average, p.satisfaction.average),
-            f"n = {rated:,} rated session{'s' if rated != 1 else ''}",
-        ),
-        build_kpi_value(
-            _fmt(c.outcomes.resolution_rate, "{:.1f}%"),
-            change("resolution", c.outcomes.resolution_rate, p.outcomes.resolution_rate, points=True),
-            f"n = {analysed:,} closed sessions",
-        ),
-        build_kpi_value(
-            _fmt(c.outcomes.escalation_rate, "{:.1f}%"),
-            change("escalation", c.outcomes.escalation_rate, p.outcomes.escalation_rate, points=True),
-            f"n = {analysed:,} closed sessions",
-        ),
-        build_kpi_value(
-            _fmt(c.outcomes.average_engagement, "{:.1f}"),
-            change("engagement", c.outcomes.average_engagement, p.outcomes.average_engagement),
-            f"n = {analysed:,} closed sessions",
-        ),
-    ]
+    samples = _samples(current)
+    cards = []
+    for metric in KPIS:
+        now = metric.of(current)
+        moved = metric_change(metric, now, metric.of(previous)) if had else None
+        shown = None
+        if moved is not None and moved.shown is not None:
+            colour = {"good": "success", "bad": "danger"}.get(moved.tone, "muted")
+            shown = (arrow(moved), f"{change_text(moved, signed=False)} vs previous", colour)
+        cards.append(build_kpi_value(metric_value(metric, now, DASH), shown, samples[metric.key]))
+    return cards
 
 
 def update_kpis(stored: dict | None) -> tuple:

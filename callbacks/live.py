@@ -7,8 +7,8 @@ from datetime import datetime
 from dash import Dash, Input, Output, State, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
+import metrics
 from callbacks.period import DB_ERROR
-from data import metrics
 from web.context import services
 
 

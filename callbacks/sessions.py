@@ -6,9 +6,9 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
 from callbacks.period import load
-from callbacks.state import Filters
 from data import sessions
 from layouts.sessions import build_transcript
+from metrics.filters import Filters
 from web.context import services
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import theme
-from data.metrics import Satisfaction, TopicCount
+from metrics import Satisfaction, TopicCount
 
 NO_SESSIONS = "No sessions in this period"
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from data import histogram
+from data.counters import ANALYTICS_COUNTERS, sums_sql, unresolved, unresolved_sql
 from data.cover import DAY, HOUR, bucket_start, moment
 from data.schema import (
     HOURLY_COUNTERS,
@@ -108,24 +109,14 @@ class Deltas:
         for grain, size in (("h", HOUR), ("d", DAY)):
             self.topics[(grain, bucket_start(created, size), user_type, topic)]["sessions"] += 1
 
-    def session_closed(
-        self,
-        created: datetime,
-        user_type: str,
-        *,
-        resolved: bool,
-        escalated: bool,
-        engagement: float,
-        topics: Iterable[str],
-    ) -> None:
+    def session_closed(self, created: datetime, user_type: str, analytics: Mapping) -> None:
+        """A session got its analytics row (a dict of chat_analytics' columns)."""
         row = self.hours[(bucket_start(created, HOUR), user_type)]
         row["active"] -= 1
-        row["analysed"] += 1
-        row["resolved"] += int(resolved)
-        row["escalated"] += int(escalated)
-        row["engagement_tenths"] += tenths(engagement)
-        if not resolved:
-            for topic in topics:
+        for counter in ANALYTICS_COUNTERS:
+            row[counter.name] += counter.of(analytics)
+        if unresolved(analytics):
+            for topic in analytics["topics_discussed"]:
                 for grain, size in (("h", HOUR), ("d", DAY)):
                     self.topics[(grain, bucket_start(created, size), user_type, topic)]["unresolved"] += 1
 
@@ -179,11 +170,6 @@ class Deltas:
 def micros(ms: float) -> int:
     """A processing time in whole microseconds (truncated), as the rollups sum it."""
     return int(ms * 1000)
-
-
-def tenths(score: float) -> int:
-    """An engagement score (one decimal) in tenths."""
-    return round(score * 10)
 
 
 def _full(counter: Counter, names: Iterable[str]) -> dict[str, int]:
@@ -264,26 +250,19 @@ def _rebuild_sessions(conn: Connection, deltas: Deltas) -> None:
             func.count(),
             func.sum(case((s.is_active, 1), else_=0)),
             *rating_counts,
-            func.count(a.session_id),
-            func.sum(case((a.resolved, 1), else_=0)),
-            func.sum(case((a.escalated_to_human, 1), else_=0)),
+            *sums_sql(),
         )
         .select_from(chat_sessions.outerjoin(chat_analytics, a.session_id == s.session_id))
         .group_by(hour, s.user_type)
     )
     for h, user_type, total, active, *rest in conn.execute(stmt):
-        ratings, (analysed, resolved, escalated) = rest[:5], rest[5:]
+        ratings, analytics = rest[:5], rest[5:]
         row = deltas.hours[(int(h) * HOUR, user_type)]
-        row.update(sessions=total, active=active or 0, analysed=analysed, resolved=resolved or 0)
-        row["escalated"] = escalated or 0
+        row.update(sessions=total, active=active or 0)
         for r, n in enumerate(ratings, start=1):
             row[f"rated_{r}"] = n or 0
-    # Engagement sums in tenths are added up in Python, where `tenths` rounds as the writers do.
-    engagement = select(s.created_at, s.user_type, a.engagement_score).select_from(
-        chat_analytics.join(chat_sessions, a.session_id == s.session_id)
-    )
-    for created, user_type, score in conn.execute(engagement.execution_options(yield_per=10_000)):
-        deltas.hours[(bucket_start(created, HOUR), user_type)]["engagement_tenths"] += tenths(score)
+        for counter, n in zip(ANALYTICS_COUNTERS, analytics, strict=True):
+            row[counter.name] = int(n)
 
 
 def _rebuild_messages(conn: Connection, deltas: Deltas) -> None:
@@ -338,7 +317,7 @@ def _rebuild_topics(conn: Connection, deltas: Deltas) -> None:
                 s.user_type,
                 t.topic,
                 func.count(),
-                func.sum(case((a.resolved.is_(False), 1), else_=0)),
+                func.sum(case((unresolved_sql(), 1), else_=0)),
             )
             .select_from(
                 session_topics.join(chat_sessions, s.session_id == t.session_id).outerjoin(
@@ -347,10 +326,10 @@ def _rebuild_topics(conn: Connection, deltas: Deltas) -> None:
             )
             .group_by(bucket, s.user_type, t.topic)
         )
-        for b, user_type, topic, n, unresolved in conn.execute(stmt):
+        for b, user_type, topic, n, n_unresolved in conn.execute(stmt):
             row = deltas.topics[(grain, int(b) * size, user_type, topic)]
             row["sessions"] += n
-            row["unresolved"] += unresolved or 0
+            row["unresolved"] += n_unresolved or 0
 
 
 def rollup_rows(conn: Connection) -> dict[str, set[tuple]]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, select
 
-from data.metrics import sessions_where
 from data.periods import Period
 from data.schema import chat_analytics, chat_messages, chat_sessions, session_topics, users
+from metrics.spans import sessions_where
 
 RECENT_LIMIT = 500
 TRANSCRIPT_LIMIT = 2000

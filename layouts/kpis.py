@@ -2,66 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from metrics.catalogue import METRICS, Metric
 
-@dataclass(frozen=True)
-class KpiSpec:
-    """What a card shows and how to read its change."""
-
-    key: str
-    title: str
-    definition: str
-    higher_is_better: bool
-
-
-KPIS = (
-    KpiSpec("sessions", "Sessions", "Chat sessions created in the period.", True),
-    KpiSpec("messages", "Messages", "Messages sent in the period (user, assistant and system).", True),
-    KpiSpec(
-        "response",
-        "Avg response time",
-        "Mean AI processing time of assistant messages sent in the period; p95 is the 95th percentile.",
-        False,
-    ),
-    KpiSpec(
-        "satisfaction",
-        "Avg satisfaction",
-        "Mean 1-5 rating of sessions created in the period that have a rating.",
-        True,
-    ),
-    KpiSpec(
-        "resolution",
-        "Resolution rate",
-        "Share of the period's sessions with an analytics row (closed) that were resolved.",
-        True,
-    ),
-    KpiSpec(
-        "escalation",
-        "Escalation rate",
-        "Share of the period's sessions with an analytics row (closed) that were escalated to a human.",
-        False,
-    ),
-    KpiSpec(
-        "engagement",
-        "Avg engagement",
-        "Mean engagement score (0-100) of the period's closed sessions: user messages, actions, "
-        "topics and duration, each capped (40/25/15/20 points).",
-        True,
-    ),
+# The period cards, in order: catalogue keys (label, definition and direction come from there).
+KPIS: tuple[Metric, ...] = tuple(
+    METRICS[key]
+    for key in (
+        "sessions",
+        "messages",
+        "avg_response_time",
+        "avg_satisfaction",
+        "resolution_rate",
+        "escalation_rate",
+        "avg_engagement",
+    )
 )
 
 
-def build_kpi_card(spec: KpiSpec) -> dbc.Card:
-    """An empty card for `spec`; the period callback fills `kpi-<key>`."""
+def build_kpi_card(spec: Metric) -> dbc.Card:
+    """An empty card for a catalogue metric; the period callback fills `kpi-<key>`."""
     title_id = f"kpi-{spec.key}-title"
     return dbc.Card(
         dbc.CardBody(
             [
-                html.Div(spec.title, id=title_id, className="text-muted small text-truncate"),
+                html.Div(spec.label, id=title_id, className="text-muted small text-truncate"),
                 dbc.Tooltip(spec.definition, target=title_id, placement="bottom"),
                 html.Div(build_kpi_value("…", None, ""), id=f"kpi-{spec.key}"),
             ]

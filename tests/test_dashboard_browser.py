@@ -94,9 +94,9 @@ def test_presets_change_cards_url_and_back_button(dashboard):
     dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "3", timeout=10)
     assert query(dash_duo) == {"period": "24h"}
     # 24 h: 3 sessions, resolved 2 of 3 closed
-    assert kpi(dash_duo, "resolution") == "66.7%"
+    assert kpi(dash_duo, "resolution_rate") == "66.7%"
     # avg over assistant answers 400, 400, 800, 400 (sessions 1-3: 1 answer, 2 answers, 1 answer)
-    assert kpi(dash_duo, "response") == "500 ms"
+    assert kpi(dash_duo, "avg_response_time") == "500 ms"
 
     click_preset(dash_duo, "Last 30 days")
     dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "10", timeout=10)
@@ -116,7 +116,7 @@ def test_user_type_filter_and_export_links_carry_the_filters(dashboard):
     Select(dash_duo.find_element("#user-type")).select_by_value("anonymous")
     dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "4", timeout=10)
     assert query(dash_duo) == {"period": "30d", "user_type": "anonymous"}
-    assert kpi(dash_duo, "satisfaction") == f"{(5 + 2 + 5 + 5) / 4:.2f} / 5"
+    assert kpi(dash_duo, "avg_satisfaction") == f"{(5 + 2 + 5 + 5) / 4:.2f} / 5"
 
     href = dash_duo.find_element("#export-messages").get_attribute("href")
     parts = urlsplit(href)
@@ -141,7 +141,7 @@ def test_link_with_custom_range_reopens_that_view_and_empty_period_says_so(dashb
     dash_duo.driver.get(dash_duo.server.url + f"/admin/chat-analytics/?start_date={empty}&end_date={empty}")
     dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "0", timeout=10)
     dash_duo.wait_for_contains_text("#period-alert", "No sessions in this period", timeout=10)
-    assert kpi(dash_duo, "response") == "—"
+    assert kpi(dash_duo, "avg_response_time") == "—"
     dash_duo.wait_for_contains_text("#chart-activity", "No sessions in this period", timeout=10)
 
 

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from data import metrics, sessions
+import metrics
+from data import sessions
 from data.periods import custom_range, preset_period
 from tests.builders import Msg, Spec, build, sid
 

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from callbacks.state import Filters, parse_query
 from data.periods import PRESETS, PeriodError, resolve_period
 from data.schema import SESSION_USER_TYPES
+from metrics.filters import Filters, parse_search
 
 ZONES = st.sampled_from([UTC, ZoneInfo("Europe/Paris"), ZoneInfo("Asia/Kolkata"), ZoneInfo("Pacific/Apia")])
 DATEISH = st.one_of(
@@ -44,9 +44,9 @@ def test_resolve_period_either_succeeds_or_names_the_field(preset, start, end, t
 @settings(max_examples=300, deadline=None)
 @given(search=st.one_of(st.none(), st.text(max_size=80)), tz=ZONES)
 def test_any_url_query_opens_a_valid_view(search, tz):
-    filters = parse_query(search, tz)
+    filters = parse_search(search)[0]
     assert isinstance(filters, Filters)
     assert filters.user_type in (None, *SESSION_USER_TYPES)
     period = filters.period(tz)  # never raises for what parse_query returns
     assert period.start < period.end
-    assert parse_query(filters.query(), tz) == filters
+    assert parse_search(filters.query())[0] == filters

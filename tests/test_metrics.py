@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from data import metrics
+import metrics
 from data.periods import Period, PeriodError, custom_range, preset_period, resolve_period
 from tests.builders import Msg, Spec, build, sid
 

@@ -9,6 +9,7 @@ import pytest
 
 from tests.builders import Msg, Spec, build, sid
 from tests.web import DASH, HTML
+from web.context import services_of
 
 API = DASH + "api/"
 NOW = datetime.now(UTC)
@@ -25,7 +26,7 @@ SPECS = [
 
 @pytest.fixture
 def api(app, staff_client):
-    build(app.server.extensions["chat_analytics"].engine, SPECS)
+    build(services_of(app.server).engine, SPECS)
     return staff_client
 
 
