@@ -8,7 +8,6 @@ tables; `python -m data.rollups rebuild` runs it, and the tests check that both 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -17,9 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Connection, Engine, case, delete, func, select
+from sqlalchemy import Connection, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 
 from data import histogram
 from data.counters import ANALYTICS_COUNTERS, sums_sql, unresolved, unresolved_sql
@@ -345,27 +343,11 @@ def rollup_rows(conn: Connection) -> dict[str, set[tuple]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m data.rollups rebuild [--database-url URL]`; returns the exit code."""
-    from config import Config
-    from data.db import create_engine, refresh_statistics, upgrade_schema
-    from data.errors import report_failure
+    """`python -m data.rollups rebuild`: the `chat-analytics rollups` command; returns the exit code."""
+    from commands.dataset import rollups as command
+    from commands.startup import invoke
 
-    parser = argparse.ArgumentParser(
-        prog="python -m data.rollups", description="Recompute the rollup tables from the base tables."
-    )
-    parser.add_argument("command", choices=["rebuild"])
-    parser.add_argument("--database-url", help="defaults to DATABASE_URL")
-    args = parser.parse_args(argv)
-    try:
-        engine: Engine = create_engine(args.database_url or Config.from_env().database_url)
-        upgrade_schema(engine)
-        with engine.begin() as conn:
-            counts = rebuild(conn)
-        refresh_statistics(engine, ROLLUP_TABLES)
-    except SQLAlchemyError as exc:
-        return report_failure(exc)
-    print("Rebuilt the rollups: " + ", ".join(f"{name} {n:,} rows" for name, n in counts.items()))
-    return 0
+    return invoke(command, argv, "python -m data.rollups")
 
 
 if __name__ == "__main__":

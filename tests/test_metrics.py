@@ -1,4 +1,4 @@
-"""Every metric of CONTRACT.md section 2 against figures computed by hand from the fixture specs."""
+"""Every metric of docs/contract.md section 2 against figures computed by hand from the fixture specs."""
 
 from __future__ import annotations
 
