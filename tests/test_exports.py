@@ -313,3 +313,21 @@ def test_database_down_gives_503_before_streaming(staff):
     response = staff.get(f"{DASH}export/sessions/")
     assert response.status_code == 503
     assert response.headers["Retry-After"]
+
+
+@pytest.mark.parametrize(
+    ("query", "sessions"),
+    [
+        ("?user_type=client", {1, 4, 6}),
+        ("?topic=billing", {1, 3}),
+        ("?user_type=client&topic=billing", {1}),
+        ("?user_type=provider&topic=nothing-like-this", set()),
+    ],
+)
+def test_messages_export_selects_by_the_session_user_type_and_topic(staff, query, sessions):
+    _, rows = fetch(staff, "messages", query)
+    expected = sum(len(s.messages) for s in SPECS if int(s.session_id[-12:]) in sessions)
+    assert len(rows) == expected
+    assert {r["Session ID"] for r in rows} == {sid(n) for n in sessions}
+    _, session_rows = fetch(staff, "sessions", query)
+    assert {r["Session ID"] for r in session_rows} == {sid(n) for n in sessions}
