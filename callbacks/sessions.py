@@ -9,6 +9,7 @@ from callbacks.period import load
 from data import sessions
 from layouts.sessions import build_transcript
 from metrics.filters import Filters
+from metrics.numbers import rounded
 from web.context import services
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -22,16 +23,12 @@ def _row(s: dict, tz) -> dict:
         "status": "active" if s["is_active"] else "closed",
         "created": s["created_at"].astimezone(tz).strftime(TIME_FORMAT),
         "messages": s["total_messages"],
-        "avg_response_ms": _rounded(s["average_response_time_ms"], 0),
+        "avg_response_ms": rounded(s["average_response_time_ms"], 0),
         "satisfaction": s["satisfaction_rating"],
         "resolved": "yes" if s["resolved"] else "no",
         "escalated": "yes" if s["escalated_to_human"] else "no",
-        "engagement": _rounded(s["engagement_score"], 1),
+        "engagement": rounded(s["engagement_score"], 1),
     }
-
-
-def _rounded(value: float | None, digits: int) -> float | None:
-    return None if value is None else round(value, digits)
 
 
 def topic_from_click(click: dict | None) -> str | None:
