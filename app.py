@@ -30,11 +30,32 @@ from layouts.page import build_page
 from web.cache import make_cache
 from web.context import Services, install, services
 from web.errors import RETRY_AFTER_SECONDS, install_error_handlers
+from web.pages import install_not_found
 from web.paths import DASHBOARD_PATH
 from web.security import install_security_headers
 
 ROOT = Path(__file__).resolve().parent
 ASSETS = ROOT / "assets"
+# Dash's page with a language and a skip link; the inline scripts are Dash's own (hashed by the CSP).
+INDEX = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        <a class="visually-hidden-focusable" href="#main">Skip to the figures</a>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>
+"""
 
 
 def create_app(config: Config | None = None) -> Dash:
@@ -76,6 +97,7 @@ def create_app(config: Config | None = None) -> Dash:
     server.register_blueprint(auth_blueprint)
     install_login_limits(server, config.login_rate, config.ratelimit_storage_uri)
     server.before_request(require_staff)
+    install_not_found(server)
     install_error_handlers(server)
     server.add_url_rule("/", "root", lambda: redirect(DASHBOARD_PATH))
     server.add_url_rule("/healthz", "healthz", healthz)
@@ -95,6 +117,7 @@ def create_app(config: Config | None = None) -> Dash:
         serve_locally=True,
         suppress_callback_exceptions=True,
     )
+    app.index_string = INDEX
     app.layout = serve_layout
     register_callbacks(app)
     install_security_headers(server, app.csp_hashes())

@@ -7,6 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import metrics
 from callbacks.period import DB_ERROR, load
+from data.periods import Period
 from layouts.kpis import KPIS, build_kpi_value
 from metrics.change import metric_change
 from metrics.filters import Filters
@@ -22,7 +23,7 @@ def _samples(c: metrics.Headline) -> dict[str, str]:
     return {
         "sessions": f"{c.sessions.active:,} still open",
         "messages": f"{number(c.messages.per_session, 1, missing=DASH)} per session",
-        "avg_response_time": f"p95 {number(c.response_times.p(95), 0, 'ms', DASH)} · n = {c.response_times.count:,} answers",
+        "p50_response_time": f"p95 {number(c.response_times.p(95), 0, 'ms', DASH)} · n = {c.response_times.count:,} answers",
         "avg_satisfaction": f"n = {rated:,} rated session{'s' if rated != 1 else ''}",
         "resolution_rate": closed,
         "escalation_rate": closed,
@@ -30,8 +31,24 @@ def _samples(c: metrics.Headline) -> dict[str, str]:
     }
 
 
-def kpi_cards(current: metrics.Headline, previous: metrics.Headline) -> list:
-    """Children of each KPI card in the order of layouts.kpis.KPIS."""
+def compared_span(previous: Period) -> str:
+    """The previous period as a card names it: `11 Nov 16:15–18 Nov 16:15`, or `1–7 Nov` for days."""
+    if previous.first_day is not None and previous.last_day is not None:
+        first, last = previous.first_day, previous.last_day
+        return f"{first:%d %b}–{last:%d %b}" if first != last else f"{first:%d %b}"
+    start = previous.start.astimezone(previous.tz)
+    end = previous.end.astimezone(previous.tz)
+    if previous.hourly:
+        return (
+            f"{start:%d %b %H:%M}–{end:%H:%M}"
+            if start.date() == end.date()
+            else f"{start:%d %b %H:%M}–{end:%d %b %H:%M}"
+        )
+    return f"{start:%d %b}–{end:%d %b}"
+
+
+def kpi_cards(current: metrics.Headline, previous: metrics.Headline, before: str = "previous") -> list:
+    """Children of each KPI card in the order of layouts.kpis.KPIS; `before` names the compared span."""
     had = previous.sessions.total > 0 or previous.messages.total > 0
     samples = _samples(current)
     cards = []
@@ -41,8 +58,9 @@ def kpi_cards(current: metrics.Headline, previous: metrics.Headline) -> list:
         shown = None
         if moved is not None and moved.shown is not None:
             colour = {"good": "success", "bad": "danger"}.get(moved.tone, "muted")
-            shown = (arrow(moved), f"{change_text(moved, signed=False)} vs previous", colour)
-        cards.append(build_kpi_value(metric_value(metric, now, DASH), shown, samples[metric.key]))
+            shown = (arrow(moved), f"{change_text(moved, signed=False)} vs {before}", colour)
+        compared = f"compared with {before}"
+        cards.append(build_kpi_value(metric_value(metric, now, DASH), shown, samples[metric.key], compared))
     return cards
 
 
@@ -50,19 +68,20 @@ def update_kpis(stored: dict | None) -> tuple:
     """KPI cards plus the period notice (empty period) and the error banner."""
     filters = Filters.from_store(stored)
     try:
-        current, previous = load(
+        current, previous, before = load(
             "headline",
             filters,
             lambda conn, period: (
-                metrics.headline(conn, period, filters.user_type),
-                metrics.headline(conn, period.previous(), filters.user_type),
+                metrics.headline(conn, period, filters.segment),
+                metrics.headline(conn, period.previous(), filters.segment),
+                compared_span(period.previous()),
             ),
         )
     except SQLAlchemyError:
         return (*[build_kpi_value("—", None, "unavailable") for _ in KPIS], "", False, DB_ERROR, True)
     empty = current.sessions.total == 0 and current.messages.total == 0
     notice = "No sessions in this period. Pick a longer period or another user type." if empty else ""
-    return (*kpi_cards(current, previous), notice, empty, "", False)
+    return (*kpi_cards(current, previous, before), notice, empty, "", False)
 
 
 def register(app: Dash) -> None:

@@ -16,18 +16,19 @@ from metrics.counts import active_sessions, message_counts, session_counts
 from metrics.headline import HEADLINE_PERCENTILES
 from metrics.quality import outcomes, response_times, satisfaction
 from metrics.results import Headline
+from metrics.spans import Selecting
 
 # The figure families a metric is read from, each computed for (conn, period, user type); a
 # Headline holds one of each but "live", which has no period.
-FAMILIES: dict[str, Callable[[Connection, Period, str | None], Any]] = {
+FAMILIES: dict[str, Callable[[Connection, Period, Selecting], Any]] = {
     "sessions": session_counts,
     "messages": message_counts,
-    "response_times": lambda conn, period, user_type: response_times(
-        conn, period, user_type, HEADLINE_PERCENTILES
+    "response_times": lambda conn, period, segment: response_times(
+        conn, period, segment, HEADLINE_PERCENTILES
     ),
     "satisfaction": satisfaction,
     "outcomes": outcomes,
-    "live": lambda conn, period, user_type: active_sessions(conn, user_type),
+    "live": lambda conn, period, segment: active_sessions(conn, segment),
 }
 
 
@@ -59,9 +60,9 @@ class Metric:
         """This metric's value among a period's headline figures."""
         return self.pick(getattr(figures, self.family))
 
-    def compute(self, conn: Connection, period: Period, user_type: str | None = None) -> float | None:
+    def compute(self, conn: Connection, period: Period, segment: Selecting = None) -> float | None:
         """This metric alone, for a period and user type."""
-        return self.pick(FAMILIES[self.family](conn, period, user_type))
+        return self.pick(FAMILIES[self.family](conn, period, segment))
 
 
 CATALOGUE: tuple[Metric, ...] = (

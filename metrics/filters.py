@@ -17,6 +17,7 @@ from data.audit import ACTIONS
 from data.errors import FieldError
 from data.periods import DEFAULT_PRESET, PRESETS, Period, PeriodError, custom_range, parse_day, preset_period
 from data.schema import SENDER_TYPES, SESSION_USER_TYPES
+from metrics.spans import Segment
 
 TRUE = {"true", "1", "yes", "on"}
 FALSE = {"false", "0", "no", "off"}
@@ -56,6 +57,11 @@ class Filters:
     @property
     def last_day(self) -> date | None:
         return date.fromisoformat(self.end_date) if self.end_date else None
+
+    @property
+    def segment(self) -> Segment:
+        """The sessions every figure of the view counts."""
+        return Segment(user_type=self.user_type, topic=self.topic)
 
     def period(self, tz: ZoneInfo, now: datetime | None = None) -> Period:
         """The period these filters select: the day range, else the preset ending now."""
@@ -172,15 +178,20 @@ def parse_filters(
     allowed: Iterable[str] = VIEW_FIELDS,
     default_preset: str | None = DEFAULT_PRESET,
     open_range: bool = False,
+    latest_day: date | None = None,
 ) -> Filters:
     """Validate the `allowed` parameters of `args` (others are ignored) into Filters; raise
     FieldError at the first bad one. A day range wins over `period`; without either the period
-    is `default_preset` (None: unbounded). `open_range` lets one end of a day range be left out."""
+    is `default_preset` (None: unbounded). `open_range` lets one end of a day range be left out;
+    `latest_day` refuses days after it (the dashboard's today, as its date inputs do)."""
     allowed = set(allowed)
     start = _text(args, "start_date")
     end = _text(args, "end_date")
     first = parse_day(start, "start_date") if start else None
     last = parse_day(end, "end_date") if end else None
+    for day, name in ((first, "start_date"), (last, "end_date")):
+        if latest_day is not None and day is not None and day > latest_day:
+            raise FilterError(f"{name} {day} is in the future (today is {latest_day})", name)
     if first and last:
         custom_range(first, last, ZoneInfo("UTC"))  # raises on a reversed or too long range
     elif (first or last) and not open_range:
@@ -200,14 +211,14 @@ def parse_filters(
     )
 
 
-def parse_search(search: str | None) -> tuple[Filters, list[FieldError]]:
+def parse_search(search: str | None, latest_day: date | None = None) -> tuple[Filters, list[FieldError]]:
     """The dashboard's filters from its address: what could be read, and what could not (each bad
-    parameter is dropped; a bad date drops the range)."""
+    parameter is dropped; a bad date drops the range; days after `latest_day` are refused)."""
     params = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}
     problems: list[FieldError] = []
     for _ in range(len(VIEW_FIELDS) + 1):
         try:
-            return parse_filters(params), problems
+            return parse_filters(params, latest_day=latest_day), problems
         except FieldError as exc:
             problems.append(exc)
             dropped = ("start_date", "end_date") if exc.field in ("start_date", "end_date") else (exc.field,)

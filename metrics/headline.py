@@ -20,19 +20,20 @@ from metrics.results import (
     TopicCount,
 )
 from metrics.series import peak_hours
+from metrics.spans import Selecting
 from metrics.topics import common_issues, top_topics
 
 HEADLINE_PERCENTILES = (50, 95)
 
 
-def headline(conn: Connection, period: Period, user_type: str | None = None) -> Headline:
+def headline(conn: Connection, period: Period, segment: Selecting = None) -> Headline:
     """Sessions, messages, response times (p50/p95), satisfaction and outcomes for the period."""
     return Headline(
-        sessions=session_counts(conn, period, user_type),
-        messages=message_counts(conn, period, user_type),
-        response_times=response_times(conn, period, user_type, HEADLINE_PERCENTILES),
-        satisfaction=satisfaction(conn, period, user_type),
-        outcomes=outcomes(conn, period, user_type),
+        sessions=session_counts(conn, period, segment),
+        messages=message_counts(conn, period, segment),
+        response_times=response_times(conn, period, segment, HEADLINE_PERCENTILES),
+        satisfaction=satisfaction(conn, period, segment),
+        outcomes=outcomes(conn, period, segment),
     )
 
 
@@ -41,7 +42,7 @@ class Summary:
     """All figures of the contract for one period; what the report serialises."""
 
     period: Period
-    user_type: str | None
+    segment: Selecting
     sessions: SessionCounts
     messages: MessageCounts
     response_times: ResponseTimes
@@ -55,20 +56,20 @@ class Summary:
     computed_at: datetime
 
 
-def summary(conn: Connection, period: Period, user_type: str | None = None) -> Summary:
+def summary(conn: Connection, period: Period, segment: Selecting = None) -> Summary:
     """Every metric of the contract for one period and optional user type."""
     return Summary(
         period=period,
-        user_type=user_type,
-        sessions=session_counts(conn, period, user_type),
-        messages=message_counts(conn, period, user_type),
-        response_times=response_times(conn, period, user_type),
-        satisfaction=satisfaction(conn, period, user_type),
-        outcomes=outcomes(conn, period, user_type),
-        top_topics=top_topics(conn, period, user_type),
-        common_issues=common_issues(conn, period, user_type),
-        user_types=user_type_distribution(conn, period, user_type),
-        peak_hours=peak_hours(conn, period, user_type),
-        active_now=active_sessions(conn, user_type),
+        segment=segment,
+        sessions=session_counts(conn, period, segment),
+        messages=message_counts(conn, period, segment),
+        response_times=response_times(conn, period, segment),
+        satisfaction=satisfaction(conn, period, segment),
+        outcomes=outcomes(conn, period, segment),
+        top_topics=top_topics(conn, period, segment),
+        common_issues=common_issues(conn, period, segment),
+        user_types=user_type_distribution(conn, period, segment),
+        peak_hours=peak_hours(conn, period, segment),
+        active_now=active_sessions(conn, segment),
         computed_at=datetime.now(UTC),
     )

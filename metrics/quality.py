@@ -5,14 +5,15 @@ from __future__ import annotations
 from sqlalchemy import Connection, func, literal, select
 
 from data.counters import ANALYTICS_COUNTERS, sums_sql
-from data.cover import cover
 from data.periods import Period
 from data.schema import chat_analytics, chat_sessions
 from metrics import percentiles as pct
 from metrics.results import Outcomes, ResponseTimes, Satisfaction
 from metrics.spans import (
+    Selecting,
     assistant_times,
     count_if,
+    cover_for,
     edge_response_stats,
     hour_sums,
     period_sums,
@@ -27,19 +28,19 @@ EXACT_PERCENTILE_LIMIT = 10_000
 
 
 def response_times(
-    conn: Connection, period: Period, user_type: str | None = None, percentiles: tuple[int, ...] = PERCENTILES
+    conn: Connection, period: Period, segment: Selecting = None, percentiles: tuple[int, ...] = PERCENTILES
 ) -> ResponseTimes:
     """Mean and percentiles (numpy's linear interpolation) of assistant processing times: exact up
     to EXACT_PERCENTILE_LIMIT answers, from the rollups' histograms (within 2%) beyond."""
-    spans = cover(period.start, period.end)
-    count, micros = hour_sums(conn, spans, user_type, "rt_count", "rt_micros")
-    edge_count, edge_sum, edge_hist = edge_response_stats(conn, period, spans, user_type).get(
+    spans = cover_for(period, segment)
+    count, micros = hour_sums(conn, spans, segment, "rt_count", "rt_micros")
+    edge_count, edge_sum, edge_hist = edge_response_stats(conn, period, spans, segment).get(
         None, (0, 0.0, {})
     )
     count += edge_count
     if count <= EXACT_PERCENTILE_LIMIT:
-        return exact_response_times(conn, period, user_type, percentiles)
-    hist = response_histogram(conn, cover(period.start, period.end, days=True), user_type)
+        return exact_response_times(conn, period, segment, percentiles)
+    hist = response_histogram(conn, cover_for(period, segment, days=True), segment)
     for b, n in edge_hist.items():
         hist[b] = hist.get(b, 0) + n
     average = (micros / 1000 + edge_sum) / count
@@ -47,10 +48,10 @@ def response_times(
 
 
 def exact_response_times(
-    conn: Connection, period: Period, user_type: str | None, percentiles: tuple[int, ...]
+    conn: Connection, period: Period, segment: Selecting, percentiles: tuple[int, ...]
 ) -> ResponseTimes:
     """Mean and exact percentiles from the base table: one sort, only the order statistics needed."""
-    times = assistant_times(period, user_type).subquery()
+    times = assistant_times(period, segment).subquery()
     count, average = conn.execute(select(func.count(), func.avg(times.c.ms))).one()
     count = int(count)
     if count == 0:
@@ -69,16 +70,16 @@ def exact_response_times(
     return ResponseTimes(count, float(average), {q: pct.interpolate(values, count, q) for q in percentiles})
 
 
-def satisfaction(conn: Connection, period: Period, user_type: str | None = None) -> Satisfaction:
+def satisfaction(conn: Connection, period: Period, segment: Selecting = None) -> Satisfaction:
     """Mean rating of rated sessions in the period, how many are rated, and the 1-5 distribution."""
     rating = chat_sessions.c.satisfaction_rating
     sums = period_sums(
         conn,
         period,
-        user_type,
+        segment,
         [f"rated_{r}" for r in range(1, 6)],
         lambda part: select(*(count_if(rating == r) for r in range(1, 6))).where(
-            *sessions_where(part, user_type)
+            *sessions_where(part, segment)
         ),
     )
     distribution = {r: int(n) for r, n in zip(range(1, 6), sums, strict=True)}
@@ -87,19 +88,19 @@ def satisfaction(conn: Connection, period: Period, user_type: str | None = None)
     return Satisfaction(average, count, distribution)
 
 
-def outcomes(conn: Connection, period: Period, user_type: str | None = None) -> Outcomes:
+def outcomes(conn: Connection, period: Period, segment: Selecting = None) -> Outcomes:
     """Resolution and escalation rates (%) and mean engagement over analysed sessions in the period."""
     sums = period_sums(
         conn,
         period,
-        user_type,
+        segment,
         [c.name for c in ANALYTICS_COUNTERS],
         lambda part: (
             select(*sums_sql())
             .select_from(
                 chat_analytics.join(chat_sessions, chat_sessions.c.session_id == chat_analytics.c.session_id)
             )
-            .where(*sessions_where(part, user_type))
+            .where(*sessions_where(part, segment))
         ),
     )
     n, resolved, escalated, tenths = (int(v) for v in sums)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, func, literal, or_, select
 
-from data.cover import HOUR, Cover, cover
+from data.cover import HOUR, Cover
 from data.periods import Period
 from data.schema import chat_messages, chat_sessions, rollup_hours
 from data.sqlfuncs import epoch_bucket
@@ -24,6 +24,8 @@ from metrics.localtime import (
     offset_changes,
 )
 from metrics.spans import (
+    Selecting,
+    cover_for,
     edge_response_stats,
     hour_sums,
     messages_in,
@@ -35,7 +37,7 @@ from metrics.spans import (
 
 
 def response_time_series(
-    conn: Connection, period: Period, user_type: str | None = None, percentiles: tuple[int, ...] = (50, 95)
+    conn: Connection, period: Period, segment: Selecting = None, percentiles: tuple[int, ...] = (50, 95)
 ) -> pd.DataFrame:
     """Response times per local hour (one-day periods) or local day: `at`, count, average, p50, p95...
 
@@ -45,19 +47,19 @@ def response_time_series(
     size = 3600 if period.hourly else 86_400
     stats = None
     if bucket_seconds(period) == HOUR:
-        spans = cover(period.start, period.end)
+        spans = cover_for(period, segment)
         edges = edge_response_stats(
             conn,
             period,
             spans,
-            user_type,
+            segment,
             key=lambda column: local_bucket(epoch_bucket(column, 1), period, size),
         )
         edge_count = sum(n for n, _, _ in edges.values())
-        if hour_sums(conn, spans, user_type, "rt_count")[0] + edge_count > quality.EXACT_PERCENTILE_LIMIT:
-            stats = _series_from_rollups(conn, period, user_type, percentiles, size, spans, edges)
+        if hour_sums(conn, spans, segment, "rt_count")[0] + edge_count > quality.EXACT_PERCENTILE_LIMIT:
+            stats = _series_from_rollups(conn, period, segment, percentiles, size, spans, edges)
     if stats is None:
-        stats = _exact_series(conn, period, user_type, percentiles, size)
+        stats = _exact_series(conn, period, segment, percentiles, size)
 
     rows = []
     for b in period.buckets():
@@ -74,7 +76,7 @@ def response_time_series(
 def _series_from_rollups(
     conn: Connection,
     period: Period,
-    user_type: str | None,
+    segment: Selecting,
     percentiles: tuple[int, ...],
     size: int,
     spans: Cover,
@@ -87,15 +89,15 @@ def _series_from_rollups(
         int(k): [int(n), int(us) / 1000]
         for k, n, us in conn.execute(
             select(key, func.sum(rollup_hours.c.rt_count), func.sum(rollup_hours.c.rt_micros))
-            .where(spans.where(rollup_hours), *user_type_is(rollup_hours, user_type))
+            .where(spans.where(rollup_hours), *user_type_is(rollup_hours, segment))
             .group_by(key)
         )
     }
     utc_days = not period.hourly and all(offset == 0 for _, offset in offset_changes(period))
     hists = response_histogram(
         conn,
-        cover(period.start, period.end, days=utc_days),
-        user_type,
+        cover_for(period, segment, days=utc_days),
+        segment,
         key=lambda table: local_bucket(table.c.start, period, size),
     )
     for k, (n, total, hist) in edges.items():
@@ -113,7 +115,7 @@ def _series_from_rollups(
 
 
 def _exact_series(
-    conn: Connection, period: Period, user_type: str | None, percentiles: tuple[int, ...], size: int
+    conn: Connection, period: Period, segment: Selecting, percentiles: tuple[int, ...], size: int
 ) -> dict[int, tuple]:
     """{local bucket: (count, average, {q: value})}, exact: one query ranks each bucket's answers
     (a window function) and only the order statistics the interpolation needs come back."""
@@ -123,7 +125,7 @@ def _exact_series(
             chat_messages.c.sender_type == "assistant", chat_messages.c.processing_time_ms.is_not(None)
         ),
         period,
-        user_type,
+        segment,
     ).subquery()
     ranked = select(
         times.c.bucket,
@@ -149,18 +151,18 @@ def _exact_series(
 
 
 def _bucketed(
-    conn: Connection, period: Period, user_type: str | None, rollup_count, raw_stmt_for
+    conn: Connection, period: Period, segment: Selecting, rollup_count, raw_stmt_for
 ) -> pd.DataFrame:
     """Counts per UTC bucket (`at`: its start in the display zone): whole hours from rollup_hours
     (`rollup_count`, a sum over its columns) when buckets are hours, the rest from the base tables."""
     size = bucket_seconds(period)
     rows: list = []
     if size == HOUR:
-        spans = cover(period.start, period.end)
+        spans = cover_for(period, segment)
         if spans.hours:
             rows += conn.execute(
                 select(rollup_hours.c.start // HOUR, func.sum(rollup_count))
-                .where(spans.where(rollup_hours), *user_type_is(rollup_hours, user_type))
+                .where(spans.where(rollup_hours), *user_type_is(rollup_hours, segment))
                 .group_by(rollup_hours.c.start)
             ).all()
         raw_spans = spans.edges
@@ -177,37 +179,37 @@ def _bucketed(
     return frame[["at", "count"]].reset_index(drop=True)
 
 
-def hourly_messages(conn: Connection, period: Period, user_type: str | None = None) -> pd.DataFrame:
+def hourly_messages(conn: Connection, period: Period, segment: Selecting = None) -> pd.DataFrame:
     """Messages in the period per UTC bucket, with `at` the bucket's start in the display zone."""
 
     def raw_stmt_for(size: int, span: Period):
         bucket = epoch_bucket(chat_messages.c.created_at, size).label("bucket")
-        return bucket, messages_in(select(bucket, func.count()).select_from(chat_messages), span, user_type)
+        return bucket, messages_in(select(bucket, func.count()).select_from(chat_messages), span, segment)
 
     r = rollup_hours.c
-    return _bucketed(conn, period, user_type, r.msg_user + r.msg_assistant + r.msg_system, raw_stmt_for)
+    return _bucketed(conn, period, segment, r.msg_user + r.msg_assistant + r.msg_system, raw_stmt_for)
 
 
-def hourly_sessions(conn: Connection, period: Period, user_type: str | None = None) -> pd.DataFrame:
+def hourly_sessions(conn: Connection, period: Period, segment: Selecting = None) -> pd.DataFrame:
     """Sessions created in the period per UTC bucket, `at` in the display zone."""
 
     def raw_stmt_for(size: int, span: Period):
         bucket = epoch_bucket(chat_sessions.c.created_at, size).label("bucket")
-        return bucket, select(bucket, func.count()).where(*sessions_where(span, user_type))
+        return bucket, select(bucket, func.count()).where(*sessions_where(span, segment))
 
-    return _bucketed(conn, period, user_type, rollup_hours.c.sessions, raw_stmt_for)
+    return _bucketed(conn, period, segment, rollup_hours.c.sessions, raw_stmt_for)
 
 
-def peak_hours(conn: Connection, period: Period, user_type: str | None = None) -> list[tuple[int, int]]:
+def peak_hours(conn: Connection, period: Period, segment: Selecting = None) -> list[tuple[int, int]]:
     """Messages in the period per local hour of day, as (hour, messages) for hours 0-23."""
-    frame = hourly_messages(conn, period, user_type)
+    frame = hourly_messages(conn, period, segment)
     by_hour = frame.groupby(frame["at"].dt.hour)["count"].sum() if len(frame) else pd.Series(dtype="int64")
     return [(h, int(by_hour.get(h, 0))) for h in range(24)]
 
 
-def weekday_hour_matrix(conn: Connection, period: Period, user_type: str | None = None) -> pd.DataFrame:
+def weekday_hour_matrix(conn: Connection, period: Period, segment: Selecting = None) -> pd.DataFrame:
     """Messages in the period by local day of week (rows, Monday first) and hour (columns 0-23)."""
-    frame = hourly_messages(conn, period, user_type)
+    frame = hourly_messages(conn, period, segment)
     matrix = pd.DataFrame(0, index=range(7), columns=range(24), dtype="int64")
     if len(frame):
         grouped = frame.groupby([frame["at"].dt.day_of_week, frame["at"].dt.hour])["count"].sum()
@@ -216,7 +218,7 @@ def weekday_hour_matrix(conn: Connection, period: Period, user_type: str | None 
     return matrix
 
 
-def activity_over_time(conn: Connection, period: Period, user_type: str | None = None) -> pd.DataFrame:
+def activity_over_time(conn: Connection, period: Period, segment: Selecting = None) -> pd.DataFrame:
     """Sessions and messages per local hour (one-day periods) or per local day, gaps filled with 0."""
     freq = "h" if period.hourly else "D"
     start = pd.Timestamp(period.start).tz_convert(period.tz).floor(freq)
@@ -225,8 +227,8 @@ def activity_over_time(conn: Connection, period: Period, user_type: str | None =
     index = pd.date_range(start, end, freq=freq) if freq == "h" else local_days(start, end, period)
     out = pd.DataFrame(index=index)
     for name, frame in (
-        ("sessions", hourly_sessions(conn, period, user_type)),
-        ("messages", hourly_messages(conn, period, user_type)),
+        ("sessions", hourly_sessions(conn, period, segment)),
+        ("messages", hourly_messages(conn, period, segment)),
     ):
         if len(frame):
             keys = frame["at"].dt.floor("h") if freq == "h" else local_midnight(frame["at"], period)
@@ -234,5 +236,17 @@ def activity_over_time(conn: Connection, period: Period, user_type: str | None =
         else:
             series = pd.Series(dtype="int64")
         out[name] = series.reindex(index, fill_value=0).astype("int64")
+    # A bucket the period covers only in part (a rolling period starts mid-day) is flagged so
+    # that charts can draw it as partial rather than as a quiet hour or day.
+    step = pd.Timedelta(hours=1)
+    ends = (
+        [at + step for at in index]
+        if freq == "h"
+        else list(index[1:])
+        + list(local_days(end + pd.Timedelta(days=1), end + pd.Timedelta(days=1), period))
+    )
+    out["partial"] = [
+        at < period.start or bucket_end > period.end for at, bucket_end in zip(index, ends, strict=True)
+    ]
     out.index.name = "at"
     return out.reset_index()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Connection, Integer, Select, case, cast, func, literal, select
@@ -17,20 +17,54 @@ from sqlalchemy import Connection, Integer, Select, case, cast, func, literal, s
 from data import histogram
 from data.cover import Cover, cover
 from data.periods import Period
-from data.schema import chat_messages, chat_sessions, rollup_hours, rollup_response
+from data.schema import chat_messages, chat_sessions, rollup_hours, rollup_response, session_topics
 
 
-def sessions_where(period: Period, user_type: str | None) -> list:
-    """WHERE conditions for sessions created in the period (and of the user type, when given)."""
+@dataclass(frozen=True)
+class Segment:
+    """Which sessions a figure counts: all, those of a user type, those that discussed a topic."""
+
+    user_type: Selecting = None
+    topic: str | None = None
+
+    @property
+    def rollups_answer(self) -> bool:
+        """True when the rollup tables (kept per hour and user type) hold this segment's counts."""
+        return self.topic is None
+
+
+Selecting = Segment | str | None  # a Segment, or only a user type
+
+
+def segment_of(selecting: Selecting) -> Segment:
+    """The segment a figure function was asked for (a bare string is a user type)."""
+    if isinstance(selecting, Segment):
+        return selecting
+    return Segment(user_type=selecting or None)
+
+
+def _topic_sessions(topic: str):
+    return select(session_topics.c.session_id).where(session_topics.c.topic == topic)
+
+
+def sessions_where(period: Period, selecting: Selecting) -> list:
+    """WHERE conditions for sessions created in the period (and of the segment)."""
+    seg = segment_of(selecting)
     conds = [chat_sessions.c.created_at >= period.start, chat_sessions.c.created_at < period.end]
-    if user_type:
-        conds.append(chat_sessions.c.user_type == user_type)
+    if seg.user_type:
+        conds.append(chat_sessions.c.user_type == seg.user_type)
+    if seg.topic:
+        conds.append(chat_sessions.c.session_id.in_(_topic_sessions(seg.topic)))
     return conds
 
 
-def messages_in(stmt: Select, period: Period, user_type: str | None) -> Select:
-    """Restrict a select over chat_messages to the period (and the sessions' user type)."""
+def messages_in(stmt: Select, period: Period, selecting: Selecting) -> Select:
+    """Restrict a select over chat_messages to the period (and the sessions of the segment)."""
+    seg = segment_of(selecting)
+    user_type = seg.user_type
     stmt = stmt.where(chat_messages.c.created_at >= period.start, chat_messages.c.created_at < period.end)
+    if seg.topic:
+        stmt = stmt.where(chat_messages.c.session_id.in_(_topic_sessions(seg.topic)))
     if user_type:
         # `user_type || ''` on purpose: no index on it, so the plan walks the messages' time range
         # and looks each session up. Given the bare column, SQLite walked every session of the type
@@ -51,12 +85,21 @@ def within(period: Period, span: tuple[datetime, datetime]) -> Period:
     return replace(period, start=span[0], end=span[1], preset=None)
 
 
-def user_type_is(table, user_type: str | None) -> list:
-    """WHERE conditions on a rollup table's user type, when one is given."""
+def user_type_is(table, selecting: Selecting) -> list:
+    """WHERE conditions on a rollup table's user type, when the segment has one."""
+    user_type = segment_of(selecting).user_type
     return [table.c.user_type == user_type] if user_type else []
 
 
-def hour_sums(conn: Connection, spans: Cover, user_type: str | None, *names: str) -> list[int]:
+def cover_for(period: Period, selecting: Selecting, *, days: bool = False) -> Cover:
+    """How to read the period for the segment: from the rollups and its edges, or, for segments
+    the rollups do not hold (a topic), all of it from the base tables."""
+    if not segment_of(selecting).rollups_answer:
+        return Cover(edges=((period.start, period.end),) if period.start < period.end else (), hours=())
+    return cover(period.start, period.end, days=days)
+
+
+def hour_sums(conn: Connection, spans: Cover, user_type: Selecting, *names: str) -> list[int]:
     """Sums of rollup_hours counters over the cover's whole hours."""
     if not spans.hours:
         return [0] * len(names)
@@ -71,13 +114,13 @@ def hour_sums(conn: Connection, spans: Cover, user_type: str | None, *names: str
 def period_sums(
     conn: Connection,
     period: Period,
-    user_type: str | None,
+    user_type: Selecting,
     counters: Sequence[str],
     edge_query: Callable[[Period], Select],
 ) -> list[float]:
     """Each rollup_hours counter summed over the period: whole hours from the rollup, plus
     `edge_query(part)` (one row, one value per counter, in the same order) over each partial edge."""
-    spans = cover(period.start, period.end)
+    spans = cover_for(period, user_type)
     totals: list[float] = list(hour_sums(conn, spans, user_type, *counters))
     for span in spans.edges:
         row = conn.execute(edge_query(within(period, span))).one()
@@ -88,6 +131,7 @@ def period_sums(
 def grouped_sums(
     conn: Connection,
     period: Period,
+    segment: Selecting,
     rollup_query: Callable[[Cover], Select | None],
     edge_query: Callable[[Period], Select],
     *,
@@ -95,7 +139,7 @@ def grouped_sums(
 ) -> Counter:
     """{key: n} summed over the period: `rollup_query(cover)` over the rollup rows and
     `edge_query(part)` over each partial edge, both selecting (key, n) rows."""
-    spans = cover(period.start, period.end, days=days)
+    spans = cover_for(period, segment, days=days)
     counts: Counter = Counter()
     statements = [rollup_query(spans)] if spans.hours or spans.days else []
     statements += [edge_query(within(period, span)) for span in spans.edges]
@@ -105,7 +149,7 @@ def grouped_sums(
     return counts
 
 
-def response_histogram(conn: Connection, spans: Cover, user_type: str | None, key=None) -> dict:
+def response_histogram(conn: Connection, spans: Cover, user_type: Selecting, key=None) -> dict:
     """Response-time histogram of the cover's hours and days, {bucket: n} (or {key: {bucket: n}})."""
     if not (spans.hours or spans.days):
         return {}
@@ -125,7 +169,7 @@ def response_histogram(conn: Connection, spans: Cover, user_type: str | None, ke
 
 
 def edge_response_stats(
-    conn: Connection, period: Period, spans: Cover, user_type: str | None, key=None
+    conn: Connection, period: Period, spans: Cover, user_type: Selecting, key=None
 ) -> dict[int | None, list]:
     """{key: [count, sum, {bucket: n}]} of the assistant answers in the cover's edges, bucketed in
     SQL; `key` (SQL of a timestamp column) groups them, else everything is under None."""
@@ -152,7 +196,7 @@ def edge_response_stats(
     return out
 
 
-def assistant_times(period: Period, user_type: str | None) -> Select:
+def assistant_times(period: Period, user_type: Selecting) -> Select:
     """SELECT ms: the processing times of the period's assistant answers (nulls left out)."""
     return messages_in(
         select(chat_messages.c.processing_time_ms.label("ms")).where(
