@@ -19,6 +19,7 @@ from tests.builders import Msg, Spec, build, sid
 from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME, add_staff
 
 NOW = datetime.now(UTC)
+FIRST_LOAD_S = 30
 
 
 def specs() -> list[Spec]:
@@ -58,6 +59,8 @@ def open_dashboard(dash_duo, make_app, live_interval_ms: int) -> None:
     app = make_app(live_interval_ms=live_interval_ms)
     build(add_staff(app), specs())
     sign_in(dash_duo, app, STAFF_USERNAME, STAFF_PASSWORD)
+    # The first figures (a cold page: the bundles evaluate first) may take a while on a busy machine.
+    dash_duo.wait_for_element("#kpi-sessions .kpi-value", timeout=FIRST_LOAD_S)
 
 
 @pytest.fixture
@@ -88,7 +91,7 @@ def test_presets_change_cards_url_and_back_button(dashboard):
     dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "6", timeout=10)  # default: last 7 days
     assert kpi(dash_duo, "messages") == str(2 + 4 + 2 + 4 + 2 + 4)
     assert query(dash_duo) == {"period": "7d"}
-    assert text_of(dash_duo, "#period-label") == "Last 7 days"
+    assert text_of(dash_duo, "#period-label").startswith("Last 7 days · ")
 
     click_preset(dash_duo, "Last 24 hours")
     dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "3", timeout=10)
@@ -152,9 +155,9 @@ def test_topic_click_filters_the_whole_page_and_row_opens_transcript(dashboard):
     bars = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#chart-topics .bars .point path")
     top = max(bars, key=lambda b: b.size["width"])
     ActionChains(dash_duo.driver).move_to_element(top).click().perform()
-    # The whole page follows: cards, table, address, chip; messages of sessions 1, 2, 5 = 2 + 4 + 4.
+    # The whole page follows: cards, table, address, chip; messages of sessions 1, 2, 5 = 2 + 4 + 2.
     dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "3", timeout=10)
-    assert kpi(dash_duo, "messages") == "10"
+    assert kpi(dash_duo, "messages") == "8"
     dash_duo.wait_for_contains_text(
         "#sessions-caption", "3 in the period that discussed “billing”", timeout=10
     )

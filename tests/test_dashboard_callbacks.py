@@ -48,10 +48,10 @@ def test_changes_are_coloured_by_whether_they_are_good():
     assert change_of(cards["sessions"]) == ("▲ 10.0% vs previous", "small text-success kpi-change")
     assert change_of(cards["messages"]) == ("→ 0.0% vs previous", "small text-muted kpi-change")
     # Faster answers are good news even though the number fell.
-    assert change_of(cards["avg_response_time"]) == ("▼ 20.0% vs previous", "small text-success kpi-change")
+    assert change_of(cards["p50_response_time"]) == ("▼ 20.0% vs previous", "small text-success kpi-change")
     assert change_of(cards["resolution_rate"]) == ("▼ 5.0 pp vs previous", "small text-danger kpi-change")
     assert change_of(cards["escalation_rate"]) == ("▲ 3.0 pp vs previous", "small text-danger kpi-change")
-    assert "800 ms" in texts(cards["avg_response_time"])
+    assert "800 ms" in texts(cards["p50_response_time"])
     assert "n = 3 rated sessions" in texts(cards["avg_satisfaction"])
 
 
@@ -130,3 +130,21 @@ def test_ordinary_ticks_leave_the_filters_alone_and_recovery_re_emits_them(app):
         _count, error, is_open, filters, _stamp = refresh_live(4, True, stored)
     assert filters == stored and filters is not stored
     assert is_open is False and error == ""
+
+
+def test_cards_name_the_compared_period():
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from data.periods import custom_range, preset_period
+
+    paris = ZoneInfo("Europe/Paris")
+    week = custom_range(date(2026, 11, 8), date(2026, 11, 14), paris)
+    assert kpis.compared_span(week.previous()) == "01 Nov–07 Nov"
+    day = preset_period("24h", paris, datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
+    assert kpis.compared_span(day.previous()) == "23 Nov 16:00–24 Nov 16:00"
+    month = preset_period("30d", paris, datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
+    assert kpis.compared_span(month.previous()) == "26 Sep–26 Oct"  # 30 days before 26 Oct 16:00
+    now = headline(110, 1000, 800.0, 4.2, 70.0, 8.0, 50.0)
+    before = headline(100, 1000, 1000.0, 4.0, 75.0, 5.0, 50.0)
+    assert change_of(kpis.kpi_cards(now, before, "01 Nov–07 Nov")[0])[0] == "▲ 10.0% vs 01 Nov–07 Nov"
