@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from callbacks.charts import update_breakdowns, update_time_series
 from callbacks.kpis import update_kpis
 from callbacks.live import refresh_live
-from callbacks.sessions import table_for
+from callbacks.sessions import update_table
 from metrics.filters import Filters
 from web.context import services_of
 
@@ -33,7 +33,7 @@ def refresh(filters: Filters) -> dict[str, float]:
         "cards": _ms(lambda: update_kpis(stored)),
         "time series": _ms(lambda: update_time_series(stored)),
         "breakdowns": _ms(lambda: update_breakdowns(stored)),
-        "sessions table": _ms(lambda: table_for(stored, None)),
+        "sessions table": _ms(lambda: update_table(stored)),
     }
 
 
