@@ -24,7 +24,7 @@ def login():
     """Show the login form; on good credentials sign in and go back where the user was heading."""
     form = LoginForm()
     if request.method == "GET":
-        form.next.data = request.args.get("next", "")
+        form.next.data = safe_next(request.args.get("next"), "")
         if current_user.is_authenticated:
             return redirect(safe_next(form.next.data, DASHBOARD_PATH))
         return render_template("login.html", form=form, error=None)
