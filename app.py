@@ -31,6 +31,7 @@ from exports.routes import blueprint as exports_blueprint
 from layouts.page import build_page
 from web.cache import make_cache
 from web.context import Services, install, services, services_of
+from web.cookies import install_cookie_policy
 from web.errors import RETRY_AFTER_SECONDS, install_error_handlers
 from web.paths import DASHBOARD_PATH
 from web.security import BannerlessRequestHandler, install_security_headers
@@ -70,6 +71,7 @@ def create_app(config: Config | None = None) -> Dash:
     if config.proxy_fix:
         # Behind one trusted reverse proxy: take scheme, host and client address from its headers.
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    install_cookie_policy(server)
     engine = create_engine(config.database_url)
     upgrade_schema(engine)
     install(server, Services(config=config, engine=engine, cache=make_cache(server, config.cache_seconds)))
@@ -104,12 +106,16 @@ def create_app(config: Config | None = None) -> Dash:
 
 
 def serve_layout():
-    """The page for the user of the current request (Dash calls this for every page load)."""
+    """The page for the user of the current request (Dash calls this for every page load).
+
+    Dash also calls it once while setting up, during whatever request comes first (a health check,
+    say): only a signed-in user's page gets a CSRF token, so no other request starts a session.
+    """
     ctx = services()
     signed_in = has_request_context() and current_user.is_authenticated
     return build_page(
         username=current_user.username if signed_in else "",
-        csrf_token=generate_csrf() if has_request_context() else "",
+        csrf_token=generate_csrf() if signed_in else "",
         timezone=ctx.config.display_timezone,
         live_interval_ms=ctx.config.live_interval_ms,
         today=datetime.now(ctx.config.tz).date(),

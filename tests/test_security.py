@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 from flask import request
 
-from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME
+from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME, add_staff, sign_in
+from tests.test_ingest import TOKENS, full_session, post
 from tests.web import DASH, HTML, login
 
 HEADERS = {
@@ -109,3 +111,38 @@ def test_proxy_headers_are_honoured_only_when_configured(make_app):
     plain.server.add_url_rule("/_whoami", "whoami", lambda: seen.append(request.remote_addr) or "")
     plain.server.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.9"})
     assert seen == ["203.0.113.9", "127.0.0.1"]
+
+
+PUBLIC = [
+    "/healthz",
+    "/api/v1/events",
+    "/api/v1/openapi.json",
+    "/static/vendor/bootstrap.min.css",
+    "/favicon.ico",
+]
+
+
+def call_public(client, path: str):
+    if path == "/api/v1/events":
+        return post(client, full_session(str(uuid.uuid4())))
+    return client.get(path, headers=HTML)
+
+
+@pytest.mark.parametrize("path", PUBLIC)
+def test_public_endpoints_set_no_cookie_from_the_first_request_on(make_app, path):
+    app = make_app(ingest_tokens=TOKENS)  # fresh: Dash sets itself up during the first request
+    client = app.server.test_client()
+    first = call_public(client, path)
+    assert first.status_code in (200, 204), first.data[:200]
+    assert "Set-Cookie" not in first.headers
+    add_staff(app)
+    sign_in(app, client)  # a signed-in browser's cookie is not re-sent by public endpoints either
+    again = call_public(client, path)
+    assert again.status_code in (200, 204) and "Set-Cookie" not in again.headers
+    assert "Set-Cookie" in client.get(DASH + "_dash-layout").headers  # pages still renew the sign-in
+
+
+def test_dash_setting_itself_up_during_a_first_anonymous_request_starts_no_session(make_app):
+    client = make_app().server.test_client()
+    response = client.get("/no/such/page", headers=HTML)
+    assert response.status_code == 404 and "Set-Cookie" not in response.headers
