@@ -32,6 +32,7 @@ from layouts.page import build_page
 from web.cache import make_cache
 from web.context import Services, install, services, services_of
 from web.cookies import install_cookie_policy
+from web.nostore import install_no_store
 from web.errors import RETRY_AFTER_SECONDS, install_error_handlers
 from web.paths import DASHBOARD_PATH
 from web.security import BannerlessRequestHandler, install_security_headers
@@ -102,6 +103,7 @@ def create_app(config: Config | None = None) -> Dash:
     app.layout = serve_layout
     register_callbacks(app)
     install_security_headers(server, app.csp_hashes())
+    install_no_store(server)
     return app
 
 

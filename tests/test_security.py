@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 
@@ -10,7 +11,8 @@ from flask import request
 
 from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME, add_staff, sign_in
 from tests.test_ingest import TOKENS, full_session, post
-from tests.web import DASH, HTML, login
+from tests.web import DASH, HTML, callback_with_output, dash_callbacks, login, run_callback
+from web.context import services_of
 
 HEADERS = {
     "X-Frame-Options": "DENY",
@@ -146,3 +148,35 @@ def test_dash_setting_itself_up_during_a_first_anonymous_request_starts_no_sessi
     client = make_app().server.test_client()
     response = client.get("/no/such/page", headers=HTML)
     assert response.status_code == 404 and "Set-Cookie" not in response.headers
+
+
+def test_every_response_behind_the_sign_in_is_no_store(app, staff_client):
+    callbacks = dash_callbacks(staff_client)
+    kpis = callback_with_output(callbacks, "kpi-sessions.children")
+    page = staff_client.get(DASH, headers=HTML)
+    bundle = re.search(r'src="([^"]*_dash-component-suites[^"]*)"', page.get_data(as_text=True)).group(1)
+    responses = {
+        "dashboard": page,
+        "layout": staff_client.get(DASH + "_dash-layout"),
+        "dependencies": staff_client.get(DASH + "_dash-dependencies"),
+        "callback": run_callback(staff_client, kpis, {"filters.data": {"preset": "7d"}}),
+        "api": staff_client.get(DASH + "api/"),
+        "export": staff_client.get(DASH + "export/sessions/"),
+        "bundle": staff_client.get(bundle),
+        "login while signed in": staff_client.get("/login", headers=HTML),
+        "login page": app.server.test_client().get("/login", headers=HTML),
+        "missing page": staff_client.get(DASH + "no/such/thing"),
+    }
+    for name, response in responses.items():
+        assert response.status_code in (200, 302, 404), (name, response.status_code)
+        assert response.headers.get("Cache-Control") == "no-store", name
+
+
+def test_non_staff_refusals_are_no_store(app, client):
+    from data.users import create_user
+
+    with services_of(app.server).engine.begin() as conn:
+        create_user(conn, "customer", password="another good password")
+    login(client, "customer", "another good password")
+    refused = client.get(DASH, headers=HTML)
+    assert refused.status_code == 403 and refused.headers["Cache-Control"] == "no-store"
