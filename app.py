@@ -32,8 +32,8 @@ from layouts.page import build_page
 from web.cache import make_cache
 from web.context import Services, install, services, services_of
 from web.cookies import install_cookie_policy
-from web.nostore import install_no_store
 from web.errors import RETRY_AFTER_SECONDS, install_error_handlers
+from web.nostore import install_no_store
 from web.paths import DASHBOARD_PATH
 from web.security import BannerlessRequestHandler, install_security_headers
 
