@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from auth.accounts import SignedInUser, remember_account
-from auth.forms import LoginForm, LogoutForm
+from auth.forms import LoginForm, LogoutForm, is_form_body
 from auth.guard import SIGNED_IN_AT, safe_next
 from data import audit
 from data.users import authenticate
@@ -28,6 +28,10 @@ def login():
         if current_user.is_authenticated:
             return redirect(safe_next(form.next.data, DASHBOARD_PATH))
         return render_template("login.html", form=form, error=None)
+    if not is_form_body():
+        # Only the HTML form signs in: its body is what the per-username rate limit counts.
+        error = "Sign in with the form (application/x-www-form-urlencoded)."
+        return render_template("login.html", form=LoginForm(), error=error), 415
     if form.validate_on_submit():
         with services().engine.connect() as conn:
             account = authenticate(conn, form.username.data, form.password.data)

@@ -11,7 +11,7 @@ from flask import request
 
 from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME, add_staff, sign_in
 from tests.test_ingest import TOKENS, full_session, post
-from tests.web import DASH, HTML, callback_with_output, dash_callbacks, login, run_callback
+from tests.web import DASH, HTML, callback_with_output, csrf_token, dash_callbacks, login, run_callback
 from web.context import services_of
 
 HEADERS = {
@@ -180,3 +180,33 @@ def test_non_staff_refusals_are_no_store(app, client):
     login(client, "customer", "another good password")
     refused = client.get(DASH, headers=HTML)
     assert refused.status_code == 403 and refused.headers["Cache-Control"] == "no-store"
+
+
+def json_login(client, username: str, password: str):
+    """A sign-in with a JSON body carrying a valid CSRF token (Flask-WTF alone would accept it)."""
+    token = csrf_token(client.get("/login", headers=HTML).get_data(as_text=True))
+    body = {"csrf_token": token, "username": username, "password": password}
+    return client.post("/login", json=body, headers=HTML)
+
+
+def test_a_json_body_neither_signs_in_a_locked_account_nor_escapes_the_username_limit(app):
+    for n in range(10):
+        guesser = app.server.test_client()
+        guesser.environ_base["REMOTE_ADDR"] = f"10.0.0.{n + 1}"
+        assert login(guesser, STAFF_USERNAME, "wrong password here").status_code == 401
+    other = app.server.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.0.2.1"
+    response = json_login(other, STAFF_USERNAME, STAFF_PASSWORD)
+    assert response.status_code in (415, 429)
+    assert other.get(DASH, headers=HTML).status_code == 302  # not signed in
+    assert login(other, STAFF_USERNAME, STAFF_PASSWORD).status_code == 429  # the lock holds
+
+
+def test_json_sign_ins_are_refused_and_leave_form_sign_ins_alone(app, client):
+    for n in range(12):
+        sender = app.server.test_client()
+        sender.environ_base["REMOTE_ADDR"] = f"10.0.3.{n + 1}"
+        refused = json_login(sender, STAFF_USERNAME, STAFF_PASSWORD)
+        assert refused.status_code == 415 and b"Sign in with the form" in refused.data
+        assert sender.get(DASH, headers=HTML).status_code == 302
+    assert login(client, STAFF_USERNAME, STAFF_PASSWORD).status_code == 302
