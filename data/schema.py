@@ -201,6 +201,17 @@ audit_log = Table(
     Column("detail", JSON, nullable=True),
 )
 
+# Server-side sign-ins: the signed cookie carries a random token whose hash is a row here. Signing
+# out deletes the row, so a copied cookie stops working at once; deactivation, a password change
+# and "sign out everywhere" delete every row of the account.
+login_sessions = Table(
+    "login_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
+)
+
 
 # --- rollups: derived from the tables above by data.rollups, in the same transaction as each write --
 # Keys are UTC bucket starts in seconds since the epoch (hour-aligned; day rows day-aligned). Sums

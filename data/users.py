@@ -1,7 +1,7 @@
 """Accounts: the people behind chat sessions and the staff who sign in to the dashboard.
 
-Passwords are stored only as salted hashes (werkzeug's scrypt). `python -m data.users` creates and
-deactivates accounts from a shell.
+Passwords are stored only as salted hashes (werkzeug's scrypt). `python -m data.users` creates,
+deactivates and re-passwords accounts from a shell.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from data import logins
 from data.errors import report_failure
-from data.schema import USER_TYPES, users
+from data.schema import USER_TYPES, login_sessions, users
 
 MIN_PASSWORD_LENGTH = 10
 MAX_USERNAME_LENGTH = 150
@@ -105,6 +106,16 @@ def get_account(conn: Connection, user_id: int) -> Account | None:
     return _account(row) if row else None
 
 
+def signed_in_account(conn: Connection, user_id: int, token: str) -> Account | None:
+    """The account signed in with `token` (see data.logins), or None once that sign-in has ended."""
+    row = conn.execute(
+        select(*_ACCOUNT_COLUMNS)
+        .select_from(users.join(login_sessions, login_sessions.c.user_id == users.c.id))
+        .where(login_sessions.c.token_hash == logins.token_hash(token), users.c.id == user_id)
+    ).first()
+    return _account(row) if row else None
+
+
 def authenticate(conn: Connection, username: str, password: str) -> Account | None:
     """Return the active account whose password this is, or None (never saying which part was wrong)."""
     row = conn.execute(
@@ -117,11 +128,36 @@ def authenticate(conn: Connection, username: str, password: str) -> Account | No
     return _account(row)
 
 
-def set_active(conn: Connection, username: str, active: bool) -> None:
-    """Activate or deactivate an account; a deactivated one loses access on its next request."""
-    result = conn.execute(update(users).where(users.c.username == username).values(is_active=active))
-    if result.rowcount == 0:
+def _account_id(conn: Connection, username: str) -> int:
+    found = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
+    if found is None:
         raise UserError(f"no account named {username!r}")
+    return found
+
+
+def set_active(conn: Connection, username: str, active: bool) -> None:
+    """Activate or deactivate an account; deactivating ends its sign-ins at once."""
+    user_id = _account_id(conn, username)
+    conn.execute(update(users).where(users.c.id == user_id).values(is_active=active))
+    if not active:
+        logins.end_all(conn, user_id)
+
+
+def set_password(conn: Connection, username: str, password: str) -> int:
+    """Give a sign-in account a new password and end every sign-in it had; return how many.
+
+    Only accounts that already sign in (have a password) can: a chat user has no password and is
+    never turned into an account this way.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    row = conn.execute(select(users.c.id, users.c.password_hash).where(users.c.username == username)).first()
+    if row is None or not row.password_hash:
+        raise UserError(f"no sign-in account named {username!r}")
+    conn.execute(
+        update(users).where(users.c.id == row.id).values(password_hash=generate_password_hash(password))
+    )
+    return logins.end_all(conn, row.id)
 
 
 def staff_count(conn: Connection) -> int:
@@ -141,7 +177,7 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m data.users create|deactivate|activate ...`; returns the exit code."""
+    """`python -m data.users create|deactivate|activate|set-password ...`; returns the exit code."""
     from config import Config
     from data.db import create_engine, upgrade_schema
 
@@ -154,8 +190,14 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--email")
     create.add_argument("--user-type", choices=USER_TYPES, default="client")
     create.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    for name, text in (("deactivate", "lock an account out"), ("activate", "let an account back in")):
+    for name, text in (
+        ("deactivate", "lock an account out (ends its sign-ins)"),
+        ("activate", "let an account back in"),
+    ):
         commands.add_parser(name, help=text).add_argument("username")
+    change = commands.add_parser("set-password", help="change a password (ends every sign-in)")
+    change.add_argument("username")
+    change.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     args = parser.parse_args(argv)
 
     try:
@@ -174,6 +216,11 @@ def main(argv: list[str] | None = None) -> int:
                 )
             role = "staff account" if account.is_staff else "account"
             print(f"Created {role} {account.username!r} (id {account.id})")
+        elif args.command == "set-password":
+            password = _read_password(args.password_stdin)
+            with engine.begin() as conn:
+                ended = set_password(conn, args.username, password)
+            print(f"Changed the password of {args.username!r}; ended {ended} sign-in(s)")
         else:
             with engine.begin() as conn:
                 set_active(conn, args.username, args.command == "activate")

@@ -54,8 +54,9 @@ def layout(client) -> dict:
 
 def logout_token(client) -> str:
     """The CSRF token the dashboard's Sign out form carries."""
-    (hidden,) = find_props(layout(client), name="csrf_token")
-    return hidden["value"]
+    tokens = {hidden["value"] for hidden in find_props(layout(client), name="csrf_token")}
+    (token,) = tokens  # "Sign out" and "Sign out everywhere" carry the same one
+    return token
 
 
 def dash_callbacks(client) -> list[dict]:
