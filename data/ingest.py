@@ -7,14 +7,14 @@ and engagement are computed once. A batch either applies whole or not at all.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from data import recording, rollups
-from data.schema import USER_TYPES, chat_sessions, ingested_events, users
+from data import chat_users, recording, rollups
+from data.schema import chat_sessions, ingested_events
 
 EVENT_TYPES = (
     "session_started",
@@ -105,23 +105,10 @@ def _check_sessions(events: list[Event], existing: set[str]) -> None:
 
 
 def _user_id(conn: Connection, user: dict | None) -> int | None:
-    """The id of the named account, created (no password, not staff) when it is new."""
+    """The id of the named chat user (never a sign-in account's; see data.chat_users), created when new."""
     if not user:
         return None
-    found = conn.execute(select(users.c.id).where(users.c.username == user["username"])).scalar()
-    if found is not None:
-        return found
-    return conn.execute(
-        insert(users)
-        .values(
-            username=user["username"],
-            user_type=user.get("user_type") if user.get("user_type") in USER_TYPES else "client",
-            is_staff=False,
-            is_active=True,
-            created_at=datetime.now(UTC),
-        )
-        .returning(users.c.id)
-    ).scalar_one()
+    return chat_users.chat_user_id(conn, user["username"], user.get("user_type") or "client")
 
 
 def _apply(conn: Connection, event: Event) -> None:

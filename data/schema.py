@@ -78,6 +78,10 @@ users = Table(
     Column("is_staff", Boolean, nullable=False, default=False),
     Column("is_active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # Extra column: for a chat user (no password, not staff), the name its chat back end knows it
+    # by. Ingestion finds chat users by this name, and only among rows that cannot sign in, so a
+    # chat user never links to a staff account; see data.chat_users.
+    Column("chat_name", String(150), nullable=True, index=True),
     CheckConstraint("user_type IN ('client', 'provider')", name="user_type"),
 )
 

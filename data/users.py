@@ -16,7 +16,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from data import logins
+from data import chat_users, logins
 from data.errors import report_failure
 from data.schema import USER_TYPES, login_sessions, users
 
@@ -82,6 +82,8 @@ def create_user(
         raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
     try:
         with conn.begin_nested():
+            if password is not None or is_staff:
+                chat_users.make_room_for_account(conn, username)  # accounts win names from chat users
             new_id = conn.execute(
                 insert(users)
                 .values(
