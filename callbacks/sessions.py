@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from callbacks.period import load
 from callbacks.state import Filters
 from data import sessions
+from data.localtime import in_zone
 from layouts.sessions import build_transcript
 from web.context import services
 
@@ -20,7 +21,7 @@ def _row(s: dict, tz) -> dict:
         "user": s["user"],
         "user_type": s["user_type"],
         "status": "active" if s["is_active"] else "closed",
-        "created": s["created_at"].astimezone(tz).strftime(TIME_FORMAT),
+        "created": in_zone(s["created_at"], tz).strftime(TIME_FORMAT),
         "messages": s["total_messages"],
         "avg_response_ms": _rounded(s["average_response_time_ms"], 0),
         "satisfaction": s["satisfaction_rating"],
@@ -91,14 +92,14 @@ def open_transcript(selected: list[dict] | None):
     if header is None:
         return True, "Transcript", "This session no longer exists."
     summary = [
-        f"{header['user']} ({header['user_type']}) · started {header['created_at'].astimezone(tz):%Y-%m-%d %H:%M}",
+        f"{header['user']} ({header['user_type']}) · started {in_zone(header['created_at'], tz):%Y-%m-%d %H:%M}",
         " · active" if header["is_active"] else " · closed",
     ]
     shown = [
         {
             "sender": m["sender_type"],
             "content": m["content"],
-            "time": m["created_at"].astimezone(tz).strftime("%H:%M:%S"),
+            "time": in_zone(m["created_at"], tz).strftime("%H:%M:%S"),
             "processing_ms": m["processing_time_ms"],
             "cached": m["is_cached_response"],
         }
