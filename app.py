@@ -30,6 +30,7 @@ from data.errors import report_failure
 from exports.routes import blueprint as exports_blueprint
 from layouts.page import build_page
 from web.cache import make_cache
+from web.callback_requests import install_callback_checks
 from web.context import Services, install, services, services_of
 from web.cookies import install_cookie_policy
 from web.errors import RETRY_AFTER_SECONDS, install_error_handlers
@@ -102,6 +103,7 @@ def create_app(config: Config | None = None) -> Dash:
     )
     app.layout = serve_layout
     register_callbacks(app)
+    install_callback_checks(app)
     install_security_headers(server, app.csp_hashes())
     install_no_store(server)
     return app

@@ -6,8 +6,8 @@ import plotly.graph_objects as go
 from dash import Dash, Input, Output
 from sqlalchemy.exc import SQLAlchemyError
 
+from callbacks.inputs import stored_filters
 from callbacks.period import load
-from callbacks.state import Filters
 from charts import figures, theme
 from data import metrics
 from web.context import services
@@ -17,7 +17,7 @@ UNAVAILABLE = "Not available: the database is not answering"
 
 def update_time_series(stored: dict | None) -> tuple:
     """Activity and response-time figures for the filters' period."""
-    filters = Filters.from_store(stored)
+    filters = stored_filters(stored)
 
     def draw(conn, period) -> tuple:
         activity = metrics.activity_over_time(conn, period, filters.user_type)
@@ -34,7 +34,7 @@ def update_time_series(stored: dict | None) -> tuple:
 
 def update_breakdowns(stored: dict | None) -> tuple:
     """Topics, common issues, user types, satisfaction and the peak-usage heatmap."""
-    filters = Filters.from_store(stored)
+    filters = stored_filters(stored)
     ut = filters.user_type
     zone = services().config.display_timezone
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dash import Dash, Input, Output, State, ctx, no_update
 
+from callbacks.inputs import stored_filters, text_or_none, valid_filters
 from callbacks.state import Filters, parse_query
 from data.periods import DEFAULT_PRESET
 from layouts.controls import EXPORTS
@@ -40,10 +41,19 @@ def next_filters(
 def sync_filters(search, preset, start, end, user_type, stored):
     """Translate whichever of URL and controls changed into all the others."""
     tz = services().config.tz
-    current = Filters.from_store(stored)
+    for prop, value in (
+        ("url.search", search),
+        ("preset.value", preset),
+        ("date-range.start_date", start),
+        ("date-range.end_date", end),
+        ("user-type.value", user_type),
+    ):
+        text_or_none(value, prop)
+    current = stored_filters(stored)
     new = next_filters(ctx.triggered_id, search, preset, start, end, user_type, current, tz)
     if new is None:
         return (no_update,) * (7 + len(EXPORTS))
+    new = valid_filters(new, next(iter(ctx.triggered_prop_ids), "filters.data"))
     query = new.query()
     exports = new.export_query(tz)
     return (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dash import Dash, Input, Output
 from sqlalchemy.exc import SQLAlchemyError
 
+from callbacks.inputs import stored_filters
 from callbacks.period import DB_ERROR, load
-from callbacks.state import Filters
 from data import metrics
 from layouts.kpis import KPIS, build_kpi_value
 
@@ -81,7 +81,7 @@ def kpi_cards(current: metrics.Headline, previous: metrics.Headline) -> list:
 
 def update_kpis(stored: dict | None) -> tuple:
     """KPI cards plus the period notice (empty period) and the error banner."""
-    filters = Filters.from_store(stored)
+    filters = stored_filters(stored)
     try:
         current, previous = load(
             "headline",

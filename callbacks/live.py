@@ -7,6 +7,7 @@ from datetime import datetime
 from dash import Dash, Input, Output, State, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
+from callbacks.inputs import stored_filters
 from callbacks.period import DB_ERROR
 from data import metrics
 from web.context import services
@@ -33,7 +34,7 @@ def refresh_live(
         f"Updated {datetime.now(ctx.config.tz):%H:%M:%S}",
         "" if banner_open else no_update,
         False,
-        dict(filters) if recovered else no_update,
+        stored_filters(filters).to_store() if recovered else no_update,
     )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, ctx, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
+from callbacks.inputs import clicked_topic, selected_session, stored_filters, text_or_none
 from callbacks.period import load
-from callbacks.state import Filters
 from data import sessions
 from data.localtime import in_zone
 from layouts.sessions import build_transcript
@@ -37,8 +37,7 @@ def _rounded(value: float | None, digits: int) -> float | None:
 
 def topic_from_click(click: dict | None) -> str | None:
     """The topic of a clicked bar in the top-topics chart."""
-    points = (click or {}).get("points") or []
-    return points[0].get("customdata") or points[0].get("y") if points else None
+    return clicked_topic(click)
 
 
 def update_table(stored, topic_click, _clear_clicks, current_topic):
@@ -48,13 +47,13 @@ def update_table(stored, topic_click, _clear_clicks, current_topic):
     elif ctx.triggered_id == "chart-topics":
         topic = topic_from_click(topic_click)
     else:
-        topic = current_topic or None
+        topic = text_or_none(current_topic, "topic-filter-name.children") or None
     return table_for(stored, topic)
 
 
 def table_for(stored: dict | None, topic: str | None) -> tuple:
     """Rows, caption and topic chip for the filters' period and an optional topic."""
-    filters = Filters.from_store(stored)
+    filters = stored_filters(stored)
     tz = services().config.tz
     try:
         found = load(
@@ -78,7 +77,7 @@ def _chip_class(topic: str | None) -> str:
 
 def open_transcript(selected: list[dict] | None):
     """Open the side panel with the clicked session's messages in order."""
-    session_id = (selected or [{}])[0].get("session_id")
+    session_id = selected_session(selected)
     if not session_id:
         return no_update, no_update, no_update
     ctx_services = services()

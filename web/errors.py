@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from dash.exceptions import DependencyException
 from flask import Flask, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -15,7 +16,12 @@ log = logging.getLogger(__name__)
 
 
 def install_error_handlers(server: Flask) -> None:
-    """Answer any unhandled database failure with JSON: 400, 503 with Retry-After, or 500."""
+    """Answer any unhandled database failure with JSON: 400, 503 with Retry-After, or 500; and a
+    request for a file Dash does not serve (`_dash-component-suites/dash/../../dash.py`) with 404."""
+
+    @server.errorhandler(DependencyException)
+    def _not_a_dash_file(_exc: DependencyException):
+        return jsonify(error="not found"), 404
 
     @server.errorhandler(SQLAlchemyError)
     def _database_error(exc: SQLAlchemyError):
