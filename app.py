@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import secrets
 import sys
 from datetime import datetime, timedelta
@@ -12,7 +13,6 @@ from dash import Dash
 from flask import Flask, has_request_context, jsonify, redirect
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -27,6 +27,7 @@ from callbacks import register_callbacks
 from config import Config, ConfigError
 from data.db import create_engine, upgrade_schema
 from data.errors import report_failure
+from data.health import database_problem
 from exports.routes import blueprint as exports_blueprint
 from layouts.page import build_page
 from web.cache import make_cache
@@ -39,6 +40,7 @@ from web.paths import DASHBOARD_PATH
 from web.security import BannerlessRequestHandler, install_security_headers
 
 ROOT = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
 ASSETS = ROOT / "assets"
 
 
@@ -127,13 +129,12 @@ def serve_layout():
 
 
 def healthz():
-    """200 while the database answers a trivial query, 503 when it does not."""
-    try:
-        with services().engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except SQLAlchemyError:
+    """200 while the app can serve from its database; 503 when it cannot (see data.health)."""
+    problem = database_problem(services().engine)
+    if problem is not None:
+        log.warning("health check: %s", problem.detail)
         return (
-            jsonify(status="unavailable", database="unreachable"),
+            jsonify(status="unavailable", database=problem.code),
             503,
             {"Retry-After": RETRY_AFTER_SECONDS},
         )
