@@ -35,17 +35,12 @@ def _rounded(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def topic_from_click(click: dict | None) -> str | None:
-    """The topic of a clicked bar in the top-topics chart."""
-    return clicked_topic(click)
-
-
 def update_table(stored, topic_click, _clear_clicks, current_topic):
     """Rows for the period (and the clicked topic), the caption, and the topic chip."""
     if ctx.triggered_id == "topic-filter":
         topic = None
     elif ctx.triggered_id == "chart-topics":
-        topic = topic_from_click(topic_click)
+        topic = clicked_topic(topic_click)
     else:
         topic = text_or_none(current_topic, "topic-filter-name.children") or None
     return table_for(stored, topic)
