@@ -21,6 +21,7 @@ from tests.conftest import TEST_DATABASE_URL, add_staff, sign_in
 from tests.proxy import TcpRelay
 from tests.test_ingest import TOKENS, full_session, post
 from tests.web import DASH
+from web.context import services_of
 
 needs_postgres = pytest.mark.skipif(not TEST_DATABASE_URL, reason="TEST_DATABASE_URL (PostgreSQL) not set")
 
@@ -215,7 +216,7 @@ def warm_pool(engine, size: int = 3) -> None:
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_sqlite_file_replaced_while_serving_loses_no_acknowledged_batch(make_app, sqlite_url):
     app = make_app(database_url=sqlite_url, ingest_tokens=TOKENS)
-    engine = app.server.extensions["chat_analytics"].engine
+    engine = services_of(app.server).engine
     client = staff_client(app)
     acknowledged = acknowledged_batches(client, 5)
     warm_pool(engine)
