@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import sys
 from datetime import datetime, timedelta
@@ -11,8 +12,6 @@ from dash import Dash
 from flask import Flask, has_request_context, jsonify, redirect
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api.ingest import blueprint as ingest_blueprint
@@ -25,16 +24,21 @@ from auth.views import blueprint as auth_blueprint
 from callbacks import register_callbacks
 from config import Config, ConfigError
 from data.db import create_engine, upgrade_schema
+from data.health import database_problem
 from exports.routes import blueprint as exports_blueprint
 from layouts.page import build_page
 from web.cache import make_cache
+from web.callback_requests import install_callback_checks
 from web.context import Services, install, services
+from web.cookies import install_cookie_policy
 from web.errors import RETRY_AFTER_SECONDS, install_error_handlers
+from web.nostore import install_no_store
 from web.pages import install_not_found
 from web.paths import DASHBOARD_PATH
 from web.security import install_security_headers
 
 ROOT = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
 ASSETS = ROOT / "assets"
 # Dash's page with a language and a skip link; the inline scripts are Dash's own (hashed by the CSP).
 INDEX = """<!DOCTYPE html>
@@ -89,6 +93,7 @@ def create_app(config: Config | None = None) -> Dash:
     if config.proxy_fix:
         # Behind one trusted reverse proxy: take scheme, host and client address from its headers.
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    install_cookie_policy(server)
     engine = create_engine(config.database_url)
     upgrade_schema(engine)
     install(server, Services(config=config, engine=engine, cache=make_cache(server, config.cache_seconds)))
@@ -120,17 +125,23 @@ def create_app(config: Config | None = None) -> Dash:
     app.index_string = INDEX
     app.layout = serve_layout
     register_callbacks(app)
+    install_callback_checks(app)
     install_security_headers(server, app.csp_hashes())
+    install_no_store(server)
     return app
 
 
 def serve_layout():
-    """The page for the user of the current request (Dash calls this for every page load)."""
+    """The page for the user of the current request (Dash calls this for every page load).
+
+    Dash also calls it once while setting up, during whatever request comes first (a health check,
+    say): only a signed-in user's page gets a CSRF token, so no other request starts a session.
+    """
     ctx = services()
     signed_in = has_request_context() and current_user.is_authenticated
     return build_page(
         username=current_user.username if signed_in else "",
-        csrf_token=generate_csrf() if has_request_context() else "",
+        csrf_token=generate_csrf() if signed_in else "",
         timezone=ctx.config.display_timezone,
         live_interval_ms=ctx.config.live_interval_ms,
         today=datetime.now(ctx.config.tz).date(),
@@ -138,13 +149,12 @@ def serve_layout():
 
 
 def healthz():
-    """200 while the database answers a trivial query, 503 when it does not."""
-    try:
-        with services().engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except SQLAlchemyError:
+    """200 while the app can serve from its database; 503 when it cannot (see data.health)."""
+    problem = database_problem(services().engine)
+    if problem is not None:
+        log.warning("health check: %s", problem.detail)
         return (
-            jsonify(status="unavailable", database="unreachable"),
+            jsonify(status="unavailable", database=problem.code),
             503,
             {"Retry-After": RETRY_AFTER_SECONDS},
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from data.ingest import EVENT_TYPES, Event
@@ -20,6 +20,8 @@ MAX_EVENTS = 1_000
 MAX_CONTENT_LENGTH = 64 * 1024
 MAX_USERNAME_LENGTH = 150
 MAX_CLOCK_SKEW = timedelta(minutes=5)
+# No chat happened before this: an earlier `at` is a sender's bug (a zero date, a unit mix-up).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class BodyError(ValueError):
@@ -58,9 +60,13 @@ def _at(value: Any, now: datetime) -> datetime:
         raise ValueError("at must be an ISO 8601 timestamp") from None
     if moment.utcoffset() is None:
         raise ValueError("at must carry a UTC offset, e.g. 2026-11-24T10:00:00Z")
+    if moment < EARLIEST:
+        raise ValueError(f"at is before {EARLIEST:%Y-%m-%d}: not a plausible time for a chat event")
     if moment > now + MAX_CLOCK_SKEW:
-        raise ValueError("at is in the future")
-    return moment
+        raise ValueError(
+            f"at is in the future (more than {MAX_CLOCK_SKEW.seconds // 60} minutes ahead of the server's clock)"
+        )
+    return moment.astimezone(UTC)
 
 
 def _fields(kind: str, raw: dict) -> dict[str, Any]:

@@ -8,12 +8,20 @@ from flask import session
 from flask_login import LoginManager, UserMixin
 from sqlalchemy.exc import SQLAlchemyError
 
-from data.users import Account, get_account
+from data.users import Account, signed_in_account
 from web.context import services
 
 # The account as it was at sign-in, kept in the signed session cookie for database outages only.
 ACCOUNT_SNAPSHOT = "account_snapshot"
+# The sign-in's token (data.logins): the request is signed in only while its row exists.
+LOGIN_TOKEN = "login_token"  # noqa: S105 (a session key, not a secret)
 log = logging.getLogger(__name__)
+
+
+def login_token() -> str | None:
+    """The current session's sign-in token, if it has one."""
+    token = session.get(LOGIN_TOKEN)
+    return token if isinstance(token, str) and token else None
 
 
 def remember_account(account: Account) -> None:
@@ -57,18 +65,20 @@ class SignedInUser(UserMixin):
 
 
 def make_login_manager() -> LoginManager:
-    """A LoginManager that reloads the account each request, so deactivation takes effect at once."""
+    """A LoginManager that reloads the account and its sign-in each request: a sign-in that was
+    ended (signing out, deactivation, a new password, "sign out everywhere") is refused at once."""
     manager = LoginManager()
     manager.session_protection = "strong"
     manager.login_view = "auth.login"
 
     @manager.user_loader
     def load(user_id: str) -> SignedInUser | None:
-        if not user_id.isdigit():
+        token = login_token()
+        if not user_id.isdigit() or token is None:
             return None
         try:
             with services().engine.connect() as conn:
-                account = get_account(conn, int(user_id))
+                account = signed_in_account(conn, int(user_id), token)
         except SQLAlchemyError:
             # While the database is down there is no data to serve, and no deactivation can have
             # been written; the request goes on to fail with a clear 503 or the dashboard banner.

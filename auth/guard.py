@@ -22,11 +22,18 @@ def wants_html() -> bool:
     return request.method == "GET" and bool(explicit & {"text/html", "application/xhtml+xml"})
 
 
-def safe_next(target: str | None, default: str) -> str:
-    """`target` when it is a path on this site, else `default` (no open redirects)."""
-    if not target:
+def safe_next(target: object, default: str) -> str:
+    """`target` when it is a plain path on this site, else `default` (no open redirects).
+
+    Control characters are refused outright: CR/LF would split the Location header, and browsers
+    drop tabs and newlines from URLs, so `/<TAB>/evil.example` would become `//evil.example`.
+    """
+    if not isinstance(target, str) or not target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return default
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # e.g. an unbalanced IPv6 bracket
+        return default
     if (
         parts.scheme
         or parts.netloc

@@ -6,7 +6,7 @@ from flask import Flask, Response, make_response, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from auth.forms import LoginForm
+from auth.forms import LoginForm, submitted_username
 from data import audit
 from web.context import services
 
@@ -14,11 +14,12 @@ TOO_MANY = "Too many sign-in attempts. Wait a minute, then try again."
 
 
 def _username_key() -> str:
-    return "user:" + (request.form.get("username") or "").strip().lower()
+    # The name the login form checks: it reads HTML form bodies only, and so does this key.
+    return "user:" + submitted_username().lower()
 
 
 def _too_many(_limit) -> Response:
-    username = (request.form.get("username") or "").strip()
+    username = submitted_username()
     audit.record_now(services().engine, "login_blocked", actor=username or None, ip=request.remote_addr)
     return make_response(render_template("login.html", form=LoginForm(), error=TOO_MANY), 429)
 
@@ -37,6 +38,13 @@ def install_login_limits(server: Flask, rate: str, storage_uri: str) -> Limiter:
     )
     view = server.view_functions["auth.login"]
     view = limiter.limit(rate, methods=["POST"], on_breach=_too_many)(view)
-    view = limiter.limit(rate, methods=["POST"], key_func=_username_key, on_breach=_too_many)(view)
+    # An attempt naming no username (or not sent as a form, so refused unread) is limited per address only.
+    view = limiter.limit(
+        rate,
+        methods=["POST"],
+        key_func=_username_key,
+        on_breach=_too_many,
+        exempt_when=lambda: not submitted_username(),
+    )(view)
     server.view_functions["auth.login"] = view
     return limiter

@@ -33,3 +33,19 @@ def payload(callback: dict, filters: dict) -> dict[str, Any]:
         "changedPropIds": ["filters.data"],
         "state": [{**s, "value": None} for s in callback["state"]],
     }
+
+
+def call_body(callback: dict, values: dict[str, Any], changed: list[str]) -> dict[str, Any]:
+    """The `_dash-update-component` body running `callback` with `values` ("id.prop" -> value) for
+    its inputs and state (None for the rest) after the properties in `changed` changed."""
+
+    def filled(deps: list[dict]) -> list[dict]:
+        return [{**d, "value": values.get(f"{d['id']}.{d['property']}")} for d in deps]
+
+    return {
+        "output": callback["output"],
+        "outputs": _outputs(callback["output"]),
+        "inputs": filled(callback["inputs"]),
+        "changedPropIds": changed,
+        "state": filled(callback["state"]),
+    }

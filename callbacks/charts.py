@@ -8,10 +8,10 @@ from dash import Dash, Input, Output
 from sqlalchemy.exc import SQLAlchemyError
 
 import metrics
+from callbacks.inputs import stored_filters
 from callbacks.period import load
 from charts import figures, theme
 from layouts.tables import data_table
-from metrics.filters import Filters
 from metrics.numbers import number
 from web.context import services
 
@@ -58,7 +58,7 @@ def _response_text(frame, hourly: bool) -> tuple[str, list]:
 
 def update_time_series(stored: dict | None) -> tuple:
     """Activity and response-time figures for the filters' period, on one shared x range."""
-    filters = Filters.from_store(stored)
+    filters = stored_filters(stored)
 
     def draw(conn, period) -> tuple:
         activity = metrics.activity_over_time(conn, period, filters.segment)
@@ -89,7 +89,7 @@ def _topic_text(topics, unit: str) -> tuple[str, list]:
 
 def update_breakdowns(stored: dict | None) -> tuple:
     """Topics, common issues, user types, satisfaction and peak usage, each with its text."""
-    filters = Filters.from_store(stored)
+    filters = stored_filters(stored)
     seg = filters.segment
     zone = services().config.display_timezone
 

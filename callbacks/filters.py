@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from dash import Dash, Input, Output, State, ctx, no_update
 
+from callbacks.inputs import clicked_topic, stored_filters, text_or_none
 from data.errors import FieldError
 from data.periods import DEFAULT_PRESET, Period
 from layouts.controls import EXPORTS, USER_TYPE_OPTIONS
@@ -21,12 +22,6 @@ from web.paths import EXPORT_PATH
 ALL_USERS = "all"
 TOPIC_CHARTS = ("chart-topics", "chart-issues")
 USER_TYPE_LABELS = {o["value"]: o["label"].lower() for o in USER_TYPE_OPTIONS}
-
-
-def clicked_topic(click: dict | None) -> str | None:
-    """The topic of a clicked bar in a topic chart."""
-    points = (click or {}).get("points") or []
-    return (points[0].get("customdata") or points[0].get("y")) if points else None
 
 
 def next_filters(
@@ -51,7 +46,7 @@ def next_filters(
         chosen = inputs["user_type"]
         return replace(current, user_type=None if chosen in (None, ALL_USERS) else chosen), []
     if trigger in TOPIC_CHARTS:
-        topic = clicked_topic(inputs[trigger])
+        topic = clicked_topic(inputs[trigger], f"{trigger}.clickData")
         return (replace(current, topic=topic), []) if topic else (None, [])
     if trigger == "topic-clear":
         return replace(current, topic=None), []
@@ -91,7 +86,15 @@ def sync_filters(search, preset, start, end, user_type, topics_click, issues_cli
     """Translate whichever of URL, controls and topic clicks changed into all the others."""
     tz = services().config.tz
     today = datetime.now(tz).date()
-    current = Filters.from_store(stored)
+    for prop, value in (
+        ("url.search", search),
+        ("preset.value", preset),
+        ("date-start.value", start),
+        ("date-end.value", end),
+        ("user-type.value", user_type),
+    ):
+        text_or_none(value, prop)
+    current = stored_filters(stored)
     inputs = {
         "preset": preset,
         "start": start,
@@ -126,7 +129,7 @@ def sync_filters(search, preset, start, end, user_type, topics_click, issues_cli
 
 def announce_export(*clicks_and_scope) -> tuple:
     """Say that an export button worked: which file is coming, of what."""
-    scope = clicks_and_scope[-1] or ""
+    scope = text_or_none(clicks_and_scope[-1], "export-scope.children") or ""
     kind = (ctx.triggered_id or "").removeprefix("export-")
     label = dict(EXPORTS).get(kind)
     if not label:

@@ -6,11 +6,11 @@ from dash import Dash, Input, Output
 from sqlalchemy.exc import SQLAlchemyError
 
 import metrics
+from callbacks.inputs import stored_filters
 from callbacks.period import DB_ERROR, load
 from data.periods import Period
 from layouts.kpis import KPIS, build_kpi_value
 from metrics.change import metric_change
-from metrics.filters import Filters
 from metrics.numbers import arrow, change_text, metric_value, number
 
 DASH = "—"
@@ -66,7 +66,7 @@ def kpi_cards(current: metrics.Headline, previous: metrics.Headline, before: str
 
 def update_kpis(stored: dict | None) -> tuple:
     """KPI cards plus the period notice (empty period) and the error banner."""
-    filters = Filters.from_store(stored)
+    filters = stored_filters(stored)
     try:
         current, previous, before = load(
             "headline",

@@ -9,6 +9,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
 import metrics
+from callbacks.inputs import stored_filters
 from callbacks.period import DB_ERROR
 from web.context import services
 
@@ -27,7 +28,8 @@ def refresh_live(
     stay untouched and no heavy query runs.
     """
     ctx = services()
-    stamp = dict(stamp or {})
+    # Built from the settings alone: nothing the browser sends is trusted here.
+    stamp = {"interval_ms": ctx.config.live_interval_ms}
     try:
         with ctx.engine.connect() as conn:
             active = metrics.active_sessions(conn)
@@ -40,7 +42,7 @@ def refresh_live(
         f"{active:,}",
         "" if banner_open else no_update,
         False,
-        dict(filters) if recovered else no_update,
+        stored_filters(filters).to_store() if recovered else no_update,
         stamp,
     )
 
@@ -56,7 +58,6 @@ def register(app: Dash) -> None:
         Input("live-tick", "n_intervals"),
         State("db-error", "is_open"),
         State("filters", "data"),
-        State("live-stamp", "data"),
         prevent_initial_call="initial_duplicate",
     )(refresh_live)
     app.clientside_callback(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dash import Dash, Input, Output, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
+from callbacks.inputs import selected_session, stored_filters
 from callbacks.period import load
 from data import sessions
+from data.localtime import in_zone
 from layouts.sessions import build_transcript
-from metrics.filters import Filters
 from metrics.numbers import rounded
 from web.context import services
 
@@ -21,7 +22,7 @@ def _row(s: dict, tz) -> dict:
         "user": s["user"],
         "user_type": s["user_type"],
         "status": "open" if s["is_active"] else "closed",
-        "created": s["created_at"].astimezone(tz).strftime(TIME_FORMAT),
+        "created": in_zone(s["created_at"], tz).strftime(TIME_FORMAT),
         "messages": s["total_messages"],
         "avg_response_ms": rounded(s["average_response_time_ms"], 0),
         "satisfaction": s["satisfaction_rating"],
@@ -34,7 +35,7 @@ def _row(s: dict, tz) -> dict:
 
 def update_table(stored: dict | None) -> tuple:
     """Rows and caption for the filters' period and segment (user type, topic)."""
-    filters = Filters.from_store(stored)
+    filters = stored_filters(stored)
     tz = services().config.tz
     try:
         found = load(
@@ -52,7 +53,7 @@ def update_table(stored: dict | None) -> tuple:
 
 def open_transcript(selected: list[dict] | None):
     """Open the side panel with the clicked session's messages in order."""
-    session_id = (selected or [{}])[0].get("session_id")
+    session_id = selected_session(selected)
     if not session_id:
         return no_update, no_update, no_update
     ctx_services = services()
@@ -66,14 +67,14 @@ def open_transcript(selected: list[dict] | None):
     if header is None:
         return True, "Transcript", "This session no longer exists."
     summary = [
-        f"{header['user']} ({header['user_type']}) · started {header['created_at'].astimezone(tz):%Y-%m-%d %H:%M}",
+        f"{header['user']} ({header['user_type']}) · started {in_zone(header['created_at'], tz):%Y-%m-%d %H:%M}",
         " · active" if header["is_active"] else " · closed",
     ]
     shown = [
         {
             "sender": m["sender_type"],
             "content": m["content"],
-            "time": m["created_at"].astimezone(tz).strftime("%H:%M:%S"),
+            "time": in_zone(m["created_at"], tz).strftime("%H:%M:%S"),
             "processing_ms": m["processing_time_ms"],
             "cached": m["is_cached_response"],
         }

@@ -9,7 +9,7 @@ import click
 
 from commands.startup import database_url_option, one_line_errors, open_engine
 from data.schema import USER_TYPES
-from data.users import UserError, create_user, set_active
+from data.users import UserError, create_user, set_active, set_password
 
 
 def read_password(from_stdin: bool) -> str:
@@ -62,5 +62,18 @@ def _set_active(name: str, active: bool, help_text: str) -> click.Command:
     return users.command(name, help=help_text)(command)
 
 
-deactivate = _set_active("deactivate", False, "Lock an account out (effective on its next request).")
+deactivate = _set_active("deactivate", False, "Lock an account out (ends its sign-ins at once).")
 activate = _set_active("activate", True, "Let a deactivated account back in.")
+
+
+@users.command("set-password", help="Change a sign-in account's password (ends every sign-in it had).")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="read the password from stdin")
+@click.pass_obj
+@one_line_errors
+def change_password(obj: dict, username: str, password_stdin: bool) -> None:
+    engine = open_engine(obj["database_url"])
+    password = read_password(password_stdin)
+    with engine.begin() as conn:
+        ended = set_password(conn, username, password)
+    click.echo(f"Changed the password of {username!r}; ended {ended} sign-in(s)")

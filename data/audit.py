@@ -1,4 +1,4 @@
-"""The audit trail: sign-ins and failures, sign-outs, exports and ingestion calls.
+"""The audit trail: sign-ins and failures, sign-outs (one or everywhere), exports and ingestion calls.
 
 `python -m data.audit` lists it; staff can also download it as CSV from the dashboard's exports.
 """
@@ -13,7 +13,16 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from data.schema import audit_log
 
-ACTIONS = ("login", "login_failed", "login_blocked", "logout", "export", "ingest", "ingest_denied")
+ACTIONS = (
+    "login",
+    "login_failed",
+    "login_blocked",
+    "logout",
+    "logout_everywhere",
+    "export",
+    "ingest",
+    "ingest_denied",
+)
 MAX_ACTOR_LENGTH = 150
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -11,7 +10,8 @@ from urllib.parse import quote
 
 from sqlalchemy import Engine, Table, event, func, make_url, select, text
 from sqlalchemy import create_engine as sa_create_engine
-from sqlalchemy.exc import DisconnectionError
+
+from data import health, sqlite_file
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -21,15 +21,18 @@ MIGRATION_LOCK_ID = 7_240_511_903
 def create_engine(url: str, **kwargs: object) -> Engine:
     """Return an engine for `url`; SQLite files get WAL, a busy timeout and foreign keys on.
 
-    A SQLite file is created here if missing, then opened read-write only: if it later
-    disappears (deleted, moved, volume gone), requests fail instead of writing into a new empty
-    file or into the deleted one, and work again once the file is back. `?timeout=SECONDS` in
-    the URL sets how long a request waits for another writer's lock (default 10 s).
+    A SQLite file is created here if missing, then held to that very file (data.sqlite_file): if
+    it later disappears or is replaced (deleted, moved, another file put in its place, volume
+    gone), requests fail instead of opening or writing anything else, and work again once the
+    original is back. `?timeout=SECONDS` in the URL sets how long a request waits for another
+    writer's lock (default 10 s).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
-        return sa_create_engine(parsed, **kwargs)
+        engine = sa_create_engine(parsed, **kwargs)
+        health.track_write_failures(engine)
+        return engine
     database = parsed.database
     if "timeout" not in parsed.query:
         parsed = parsed.update_query_dict({"timeout": str(SQLITE_BUSY_TIMEOUT_MS / 1000)})
@@ -44,7 +47,8 @@ def create_engine(url: str, **kwargs: object) -> Engine:
     engine = sa_create_engine(parsed, **kwargs)
     event.listen(engine, "connect", _sqlite_pragmas)
     if path is not None:
-        _guard_file_identity(engine, path)
+        sqlite_file.guard(engine, path)
+    health.track_write_failures(engine)
     return engine
 
 
@@ -61,28 +65,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         dbapi_connection.create_function("ln", 1, math.log, deterministic=True)
         dbapi_connection.create_function("floor", 1, math.floor, deterministic=True)
     cursor.close()
-
-
-def _guard_file_identity(engine: Engine, path: Path) -> None:
-    """Retire pooled connections whose file was deleted or replaced since they opened it."""
-
-    def identity() -> tuple[int, int] | None:
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return None
-        return stat.st_dev, stat.st_ino
-
-    @event.listens_for(engine, "connect")
-    def _remember(_dbapi_connection, record) -> None:
-        record.info["file_identity"] = identity()
-
-    @event.listens_for(engine, "checkout")
-    def _check(_dbapi_connection, record, _proxy) -> None:
-        current = identity()
-        if current is None or record.info.get("file_identity") != current:
-            # The pool then opens a fresh connection, which fails cleanly while the file is gone.
-            raise DisconnectionError(f"database file {path} was removed or replaced")
 
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:

@@ -7,14 +7,14 @@ and engagement are computed once. A batch either applies whole or not at all.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from data import recording, rollups
-from data.schema import USER_TYPES, chat_sessions, ingested_events, users
+from data import chat_users, recording, rollups
+from data.schema import chat_sessions, ingested_events
 
 EVENT_TYPES = (
     "session_started",
@@ -28,6 +28,8 @@ EVENT_TYPES = (
 )
 # Within a batch: starts first, closes last, everything else in time order.
 _ORDER = {"session_started": 0, "session_closed": 2}
+# Events stored with their own time, which may not come before their session's start.
+TIMED_TYPES = frozenset({"message", "topic", "action"})
 
 
 @dataclass(frozen=True)
@@ -65,24 +67,38 @@ def _known_ids(conn: Connection, events: list[Event]) -> set[str]:
     )
 
 
-def _lock_existing(conn: Connection, session_ids: set[str]) -> set[str]:
-    """Which of these sessions are already stored, row-locked (PostgreSQL) until the transaction ends.
+def _lock_existing(conn: Connection, session_ids: set[str]) -> dict[str, datetime]:
+    """The start time of each of these sessions already stored, row-locked (PostgreSQL) until the
+    transaction ends.
 
     Locked in id order: batches touching the same sessions then take turns instead of deadlocking
     in the writes that follow.
     """
     stmt = (
-        select(chat_sessions.c.session_id)
+        select(chat_sessions.c.session_id, chat_sessions.c.created_at)
         .where(chat_sessions.c.session_id.in_(sorted(session_ids)))
         .order_by(chat_sessions.c.session_id)
         .with_for_update()
     )
-    return set(conn.execute(stmt).scalars())
+    return {row.session_id: row.created_at for row in conn.execute(stmt)}
 
 
-def _check_sessions(events: list[Event], existing: set[str]) -> None:
-    """Reject events of sessions that neither exist nor start in this batch, and restarts: of a
-    stored session, or a second start of one session in the batch (`events` in batch order)."""
+def _before_start(events: list[Event], existing: dict[str, datetime]) -> list[dict]:
+    """Errors for the messages, topics and actions (stored with their own time) dated before their
+    session's start, stored or in this batch."""
+    starts = dict(existing)
+    starts.update({e.session_id: e.at for e in events if e.type == "session_started"})
+    return [
+        {"index": e.index, "error": f"at is before its session's start ({starts[e.session_id].isoformat()})"}
+        for e in events
+        if e.type in TIMED_TYPES and e.session_id in starts and e.at < starts[e.session_id]
+    ]
+
+
+def _check_sessions(events: list[Event], existing: dict[str, datetime]) -> None:
+    """Reject events of sessions that neither exist nor start in this batch, restarts (of a stored
+    session, or a second start of one session in the batch; `events` in batch order), and timed
+    events before their session's start."""
     starting = {e.session_id for e in events if e.type == "session_started"}
     errors = [
         {"index": e.index, "error": f"unknown session {e.session_id}: send its session_started first"}
@@ -100,28 +116,16 @@ def _check_sessions(events: list[Event], existing: set[str]) -> None:
                 {"index": e.index, "error": f"session {e.session_id} is started twice in this batch"}
             )
         started.add(e.session_id)
+    errors += _before_start(events, existing)
     if errors:
         raise BatchRejected(sorted(errors, key=lambda err: err["index"]))
 
 
 def _user_id(conn: Connection, user: dict | None) -> int | None:
-    """The id of the named account, created (no password, not staff) when it is new."""
+    """The id of the named chat user (never a sign-in account's; see data.chat_users), created when new."""
     if not user:
         return None
-    found = conn.execute(select(users.c.id).where(users.c.username == user["username"])).scalar()
-    if found is not None:
-        return found
-    return conn.execute(
-        insert(users)
-        .values(
-            username=user["username"],
-            user_type=user.get("user_type") if user.get("user_type") in USER_TYPES else "client",
-            is_staff=False,
-            is_active=True,
-            created_at=datetime.now(UTC),
-        )
-        .returning(users.c.id)
-    ).scalar_one()
+    return chat_users.chat_user_id(conn, user["username"], user.get("user_type") or "client")
 
 
 def _apply(conn: Connection, event: Event) -> None:

@@ -78,6 +78,10 @@ users = Table(
     Column("is_staff", Boolean, nullable=False, default=False),
     Column("is_active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # Extra column: for a chat user (no password, not staff), the name its chat back end knows it
+    # by. Ingestion finds chat users by this name, and only among rows that cannot sign in, so a
+    # chat user never links to a staff account; see data.chat_users.
+    Column("chat_name", String(150), nullable=True, index=True),
     CheckConstraint("user_type IN ('client', 'provider')", name="user_type"),
 )
 
@@ -199,6 +203,17 @@ audit_log = Table(
     Column("actor", String(150), nullable=True),
     Column("ip", String(64), nullable=True),
     Column("detail", JSON, nullable=True),
+)
+
+# Server-side sign-ins: the signed cookie carries a random token whose hash is a row here. Signing
+# out deletes the row, so a copied cookie stops working at once; deactivation, a password change
+# and "sign out everywhere" delete every row of the account.
+login_sessions = Table(
+    "login_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
 )
 
 

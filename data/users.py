@@ -14,7 +14,8 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from data.schema import USER_TYPES, users
+from data import chat_users, logins
+from data.schema import USER_TYPES, login_sessions, users
 
 MIN_PASSWORD_LENGTH = 10
 MAX_USERNAME_LENGTH = 150
@@ -78,6 +79,8 @@ def create_user(
         raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
     try:
         with conn.begin_nested():
+            if password is not None or is_staff:
+                chat_users.make_room_for_account(conn, username)  # accounts win names from chat users
             new_id = conn.execute(
                 insert(users)
                 .values(
@@ -102,6 +105,16 @@ def get_account(conn: Connection, user_id: int) -> Account | None:
     return _account(row) if row else None
 
 
+def signed_in_account(conn: Connection, user_id: int, token: str) -> Account | None:
+    """The account signed in with `token` (see data.logins), or None once that sign-in has ended."""
+    row = conn.execute(
+        select(*_ACCOUNT_COLUMNS)
+        .select_from(users.join(login_sessions, login_sessions.c.user_id == users.c.id))
+        .where(login_sessions.c.token_hash == logins.token_hash(token), users.c.id == user_id)
+    ).first()
+    return _account(row) if row else None
+
+
 def authenticate(conn: Connection, username: str, password: str) -> Account | None:
     """Return the active account whose password this is, or None (never saying which part was wrong)."""
     row = conn.execute(
@@ -114,15 +127,41 @@ def authenticate(conn: Connection, username: str, password: str) -> Account | No
     return _account(row)
 
 
-def set_active(conn: Connection, username: str, active: bool) -> None:
-    """Activate or deactivate an account; a deactivated one loses access on its next request."""
-    result = conn.execute(update(users).where(users.c.username == username).values(is_active=active))
-    if result.rowcount == 0:
+def _account_id(conn: Connection, username: str) -> int:
+    found = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
+    if found is None:
         raise UserError(f"no account named {username!r}")
+    return found
+
+
+def set_active(conn: Connection, username: str, active: bool) -> None:
+    """Activate or deactivate an account; deactivating ends its sign-ins at once."""
+    user_id = _account_id(conn, username)
+    conn.execute(update(users).where(users.c.id == user_id).values(is_active=active))
+    if not active:
+        logins.end_all(conn, user_id)
+
+
+def set_password(conn: Connection, username: str, password: str) -> int:
+    """Give a sign-in account a new password and end every sign-in it had; return how many.
+
+    Only accounts that already sign in (have a password) can: a chat user has no password and is
+    never turned into an account this way.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    row = conn.execute(select(users.c.id, users.c.password_hash).where(users.c.username == username)).first()
+    if row is None or not row.password_hash:
+        raise UserError(f"no sign-in account named {username!r}")
+    conn.execute(
+        update(users).where(users.c.id == row.id).values(password_hash=generate_password_hash(password))
+    )
+    return logins.end_all(conn, row.id)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m data.users ...`: the `chat-analytics users` command; returns the exit code."""
+    """`python -m data.users create|deactivate|activate|set-password ...`: the `chat-analytics users`
+    command; returns the exit code."""
     from commands.accounts import users as command
     from commands.startup import invoke
 

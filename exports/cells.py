@@ -12,6 +12,8 @@ import string
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from data.localtime import in_zone
+
 FORMULA_STARTS = ("=", "+", "-", "@", "|", "%")
 CONTROL_STARTS = ("\t", "\r", "\0")
 _SAFE_FIRST = frozenset(string.ascii_letters + string.digits)
@@ -31,8 +33,9 @@ def neutralise(text: str) -> str:
 
 
 def timestamp(value: datetime | None, tz: ZoneInfo) -> str:
-    """ISO 8601 with the display zone's offset, to the millisecond; empty for None."""
-    return "" if value is None else value.astimezone(tz).isoformat(timespec="milliseconds")
+    """ISO 8601 with the display zone's offset (UTC's at the calendar's ends), to the millisecond;
+    empty for None."""
+    return "" if value is None else in_zone(value, tz).isoformat(timespec="milliseconds")
 
 
 def number(value: float | int | None, digits: int | None = None) -> str:

@@ -6,16 +6,30 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 
-def build_header(username: str, csrf_token: str, timezone: str) -> dbc.Navbar:
-    """A navbar whose Sign out button POSTs /logout with the session's CSRF token."""
-    logout = html.Form(
+def _sign_out_form(label: str, button_id: str, action: str, csrf_token: str, title: str) -> html.Form:
+    return html.Form(
         [
             dcc.Input(type="hidden", name="csrf_token", value=csrf_token),
-            dbc.Button("Sign out", id="logout-button", type="submit", color="light", size="sm", outline=True),
+            dbc.Button(
+                label, id=button_id, type="submit", color="light", size="sm", outline=True, title=title
+            ),
         ],
         method="POST",
-        action="/logout",
-        className="d-flex align-items-center mb-0",
+        action=action,
+        className="d-flex align-items-center mb-0 ms-2",
+    )
+
+
+def build_header(username: str, csrf_token: str, timezone: str) -> dbc.Navbar:
+    """A navbar whose Sign out buttons POST /logout (this browser) or /logout/everywhere (every
+    browser and device signed in to this account) with the session's CSRF token."""
+    logout = _sign_out_form("Sign out", "logout-button", "/logout", csrf_token, "Sign out of this browser")
+    everywhere = _sign_out_form(
+        "Sign out everywhere",
+        "logout-everywhere-button",
+        "/logout/everywhere",
+        csrf_token,
+        "End every sign-in of this account, on every browser and device",
     )
     return dbc.Navbar(
         dbc.Container(
@@ -31,6 +45,7 @@ def build_header(username: str, csrf_token: str, timezone: str) -> dbc.Navbar:
                             className="text-white small me-3",
                         ),
                         logout,
+                        everywhere,
                     ],
                     className="d-flex align-items-center ms-auto",
                 ),

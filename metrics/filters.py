@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 from data.audit import ACTIONS
 from data.errors import FieldError
 from data.periods import DEFAULT_PRESET, PRESETS, Period, PeriodError, custom_range, parse_day, preset_period
+from data.recording import MAX_TOPIC_LENGTH
 from data.schema import SENDER_TYPES, SESSION_USER_TYPES
 from metrics.spans import Segment
 
 TRUE = {"true", "1", "yes", "on"}
 FALSE = {"false", "0", "no", "off"}
-MAX_TOPIC_LENGTH = 100
 # What a view (dashboard, API) filters by; exports add the flags of their own kind.
 VIEW_FIELDS = frozenset({"period", "start_date", "end_date", "user_type", "topic"})
 
@@ -103,14 +103,15 @@ class Filters:
 
     @classmethod
     def from_store(cls, data: Any) -> Filters:
-        """Filters from a dashboard store, validated as an address would be (a forged one: defaults)."""
-        if not isinstance(data, Mapping):
+        """Filters from a dashboard store (None: the defaults), validated as an address would be;
+        raise FieldError for anything the dashboard itself never writes."""
+        if data is None:
             return cls()
+        names = {f.name for f in fields(cls)}
+        if not isinstance(data, Mapping) or not set(data) <= names:
+            raise FilterError(f"filters must be an object of {', '.join(sorted(names))}", "filters")
         params = {("period" if k == "preset" else k): v for k, v in data.items() if v is not None}
-        try:
-            return parse_filters(params)
-        except FieldError:
-            return cls()
+        return parse_filters(params, allowed=names | {"period"})
 
 
 def _text(args: Mapping[str, Any], name: str) -> str | None:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -33,20 +33,28 @@ def get(url: str, timeout: float = 5) -> tuple[int, dict[str, str], bytes]:
 
 
 @contextmanager
-def serving(
-    command: list[str], port: int, env: dict[str, str], cwd: Path, timeout: float = 30
-) -> Iterator[str]:
-    """Run `command` until /healthz answers on `port`; yield its base URL; stop it afterwards."""
+def server_process(
+    command: list[str],
+    port: int,
+    env: dict[str, str],
+    cwd: Path,
+    timeout: float = 30,
+    preexec_fn: Callable[[], None] | None = None,
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run `command` until /healthz answers on `port`; yield its base URL and process; stop it
+    afterwards. `preexec_fn` runs in the child first (to lower its limits or drop privileges)."""
     full_env = dict(os.environ, PYTHONPATH=str(ROOT), **env)
     log = open(cwd / f"server-{port}.log", "wb")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(command, cwd=cwd, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, cwd=cwd, env=full_env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=preexec_fn
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         try:
             wait_healthy(base, process, timeout)
         except RuntimeError as exc:
             raise RuntimeError(f"{exc}: {(cwd / f'server-{port}.log').read_text()[-2000:]}") from None
-        yield base
+        yield base, process
     finally:
         process.terminate()
         try:
@@ -54,6 +62,15 @@ def serving(
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@contextmanager
+def serving(
+    command: list[str], port: int, env: dict[str, str], cwd: Path, timeout: float = 30
+) -> Iterator[str]:
+    """Run `command` until /healthz answers on `port`; yield its base URL; stop it afterwards."""
+    with server_process(command, port, env, cwd, timeout) as (base, _process):
+        yield base
 
 
 def dev_server_command(port: int) -> list[str]:

@@ -81,6 +81,28 @@ def test_login_never_redirects_off_site(client, target):
     assert response.headers["Location"] == DASH
 
 
+BAD_NEXT = [
+    "/\r\nSet-Cookie: x=y",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/ok\x00",
+    "\\\\evil.example",
+    "http://[::1",
+]
+
+
+@pytest.mark.parametrize("target", BAD_NEXT)
+def test_a_bad_next_is_ignored_never_a_500(client, target):
+    """Header-splitting and off-site targets fall back to the dashboard, signed in or not."""
+    page = client.get("/login", query_string={"next": target}, headers=HTML)
+    assert page.status_code == 200
+    assert 'name="next" type="hidden" value=""' in page.get_data(as_text=True)
+    response = login(client, STAFF_USERNAME, STAFF_PASSWORD, next_path=target)
+    assert (response.status_code, response.headers["Location"]) == (302, DASH)
+    again = client.get("/login", query_string={"next": target}, headers=HTML)  # signed in now
+    assert (again.status_code, again.headers["Location"]) == (302, DASH)
+
+
 def test_non_staff_user_gets_403(app, client):
     add_user(app, "customer", staff=False)
     assert login(client, "customer", "another good password").status_code == 302

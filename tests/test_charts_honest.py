@@ -39,14 +39,18 @@ def test_whole_days_are_never_partial(engine):
 
 def test_partial_buckets_are_hatched_and_say_so_on_hover():
     at = pd.Series(pd.date_range("2026-11-18", periods=3, freq="D", tz=NEW_YORK))
-    frame = pd.DataFrame({"at": at, "sessions": [3, 30, 4], "messages": [9, 90, 12], "partial": [True, False, True]})
+    frame = pd.DataFrame(
+        {"at": at, "sessions": [3, 30, 4], "messages": [9, 90, 12], "partial": [True, False, True]}
+    )
     fig = figures.activity(frame, hourly=False)
     bars = fig.data[0]
     assert list(bars.marker.pattern.shape) == ["/", "", "/"]
     assert "partial" in bars.customdata[0] and bars.customdata[1] == ""
     # The axis runs from half a day before the first bucket to half a day after the last: not beyond.
     x0, x1 = fig.layout.xaxis.range
-    assert pd.Timestamp(x0) == pd.Timestamp("2026-11-17 12:00") and pd.Timestamp(x1) == pd.Timestamp("2026-11-20 12:00")
+    assert pd.Timestamp(x0) == pd.Timestamp("2026-11-17 12:00") and pd.Timestamp(x1) == pd.Timestamp(
+        "2026-11-20 12:00"
+    )
 
 
 def test_no_chart_offers_to_send_its_data_elsewhere():

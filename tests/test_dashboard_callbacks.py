@@ -124,9 +124,13 @@ def test_ordinary_ticks_leave_the_filters_alone_and_recovery_re_emits_them(app):
 
     stored = Filters("30d", user_type="client").to_store()
     with app.server.test_request_context():
-        count, _error, is_open, filters, stamp = refresh_live(3, False, stored, {"interval_ms": 30_000})
+        count, _error, is_open, filters, stamp = refresh_live(3, False, stored)
         assert filters is no_update and is_open is False and count == "0"
-        assert stamp["failed"] is False and stamp["interval_ms"] == 30_000 and stamp["at_ms"] > 0
+        assert (
+            stamp["failed"] is False
+            and stamp["interval_ms"] == services_of(app.server).config.live_interval_ms
+            and stamp["at_ms"] > 0
+        )
         _count, error, is_open, filters, _stamp = refresh_live(4, True, stored)
     assert filters == stored and filters is not stored
     assert is_open is False and error == ""

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 
 from data import recording
 from data.users import create_user
@@ -238,9 +239,9 @@ def test_formula_cells_are_neutralised_numbers_are_not(staff):
     with staff.engine.begin() as conn:
         user = create_user(conn, "=evil()", user_type="client")
         recording.start_session(conn, session_id=sid(99), at=at(4, 9), user_id=user.id)
-        for n, text in enumerate([*DANGEROUS, "-3.5", "plain text", "a=b"]):
+        for n, content in enumerate([*DANGEROUS, "-3.5", "plain text", "a=b"]):
             recording.record_message(
-                conn, session_id=sid(99), sender_type="user", content=text, at=at(4, 9, 0, n + 1)
+                conn, session_id=sid(99), sender_type="user", content=content, at=at(4, 9, 0, n + 1)
             )
     _, rows = fetch(staff, "messages", f"?session_id={sid(99)}")
     contents = [r["Content"] for r in rows]
@@ -251,8 +252,8 @@ def test_formula_cells_are_neutralised_numbers_are_not(staff):
 
 
 def test_nul_character_is_neutralised():
-    text = "".join(csv_chunks(["h"], [["\0x"]]))
-    assert text.splitlines()[1] == "'\0x"
+    written = "".join(csv_chunks(["h"], [["\0x"]]))
+    assert written.splitlines()[1] == "'\0x"
 
 
 def test_file_names_are_dated(staff):
@@ -331,3 +332,59 @@ def test_messages_export_selects_by_the_session_user_type_and_topic(staff, query
     assert {r["Session ID"] for r in rows} == {sid(n) for n in sessions}
     _, session_rows = fetch(staff, "sessions", query)
     assert {r["Session ID"] for r in session_rows} == {sid(n) for n in sessions}
+
+
+EDGES = {
+    # (stored UTC, display zone) that no offset-shifted datetime can hold: shown in UTC instead.
+    "0001-01-01 00:00:00": "America/New_York",
+    "9999-12-31 23:00:00": "Pacific/Kiritimati",
+}
+
+
+def raw_stamp(engine, moment: str) -> str:
+    """A timestamp literal as each database stores a UTC value, for raw SQL."""
+    return moment + (".000000" if engine.dialect.name == "sqlite" else "+00")
+
+
+@pytest.mark.parametrize(("moment", "zone"), EDGES.items())
+def test_stored_times_at_the_ends_of_the_calendar_export_and_display(make_app, moment, zone):
+    from callbacks.sessions import open_transcript
+
+    app = make_app(display_timezone=zone)
+    engine = add_staff(app)
+    session, message = sid(71), sid(72)
+    stamp = raw_stamp(engine, moment)
+    with engine.begin() as conn:  # written behind the data layer's back, as an old row might be
+        conn.execute(
+            text(
+                "INSERT INTO chat_sessions (session_id, user_type, is_active, created_at, updated_at,"
+                " closed_at, resolved, escalated_to_human) VALUES (:s, 'client', :f, :t, :t, :t, :f, :f)"
+            ),
+            {"s": session, "t": stamp, "f": False},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO chat_messages (message_id, session_id, sender_type, content, created_at,"
+                " is_cached_response) VALUES (:m, :s, 'user', 'hello', :t, :f)"
+            ),
+            {"m": message, "s": session, "t": stamp, "f": False},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO chat_analytics (analytics_id, session_id, total_messages, user_messages,"
+                " assistant_messages, resolved, escalated_to_human, topics_discussed, actions_taken,"
+                " engagement_score, created_at) VALUES (:a, :s, 1, 1, 0, :f, :f, '[]', '[]', 4.0, :t)"
+            ),
+            {"a": sid(73), "s": session, "t": stamp, "f": False},
+        )
+    client = sign_in(app)
+    shown = moment.replace(" ", "T") + ".000+00:00"
+    (row,) = fetch(client, "sessions")[1]
+    assert (row["Created"], row["Updated"], row["Closed"]) == (shown, shown, shown)
+    (row,) = fetch(client, "messages")[1]
+    assert (row["Message ID"], row["Created"]) == (message, shown)
+    (row,) = fetch(client, "analytics")[1]
+    assert (row["Session ID"], row["Duration (s)"]) == (session, "0.0")
+    with app.server.test_request_context():
+        is_open, title, _body = open_transcript([{"session_id": session}])
+    assert (is_open, title) == (True, f"Session {session[:8]}")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import make_url, text
+from sqlalchemy.exc import OperationalError
 
 from data import audit
 from tests.builders import build, long_session
@@ -180,3 +181,118 @@ def test_postgres_backend_terminated_mid_export(make_app, database_url, engine):
     with served.connect() as conn:
         entries = audit.entries(conn, action="export")
     assert [e["detail"]["complete"] for e in entries] == [True, False]
+
+
+def acknowledged_batches(client, how_many: int) -> list[list[dict]]:
+    """Send `how_many` whole sessions; each must be acknowledged (200)."""
+    batches = [full_session(str(uuid.uuid4())) for _ in range(how_many)]
+    for batch in batches:
+        assert post(client, batch).status_code == 200
+    return batches
+
+
+def stored_event_ids(path: Path) -> set[str]:
+    """The event ids in the SQLite file at `path`, read by a connection of the test's own."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return {row[0] for row in conn.execute("SELECT event_id FROM ingested_events")}
+    finally:
+        conn.close()
+
+
+def ids_of(batches: list[list[dict]]) -> set[str]:
+    return {event["event_id"] for batch in batches for event in batch}
+
+
+def warm_pool(engine, size: int = 3) -> None:
+    """Leave several idle connections in the pool, as a busy server has."""
+    conns = [engine.connect() for _ in range(size)]
+    for conn in conns:
+        conn.exec_driver_sql("SELECT 1")
+    for conn in conns:
+        conn.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_sqlite_file_replaced_while_serving_loses_no_acknowledged_batch(make_app, sqlite_url):
+    app = make_app(database_url=sqlite_url, ingest_tokens=TOKENS)
+    engine = services_of(app.server).engine
+    client = staff_client(app)
+    acknowledged = acknowledged_batches(client, 5)
+    warm_pool(engine)
+    main, wal, _shm = sqlite_files(sqlite_url)
+    assert wal.stat().st_size > 0, "the batches are in the WAL, not yet in the main file"
+
+    original = main.with_name("original.db")
+    os.rename(main, original)
+    main.write_bytes(b"")  # an empty file where the database was
+    refused = full_session(str(uuid.uuid4()))
+    assert_every_door_says_503(client, refused)
+    assert client.get("/healthz").get_json()["database"] == "replaced"
+    with pytest.raises(OperationalError, match="replaced"):
+        warm_pool(engine, 1)
+    assert main.stat().st_size == 0, "the replacement was never opened for writing"
+
+    engine.dispose()  # every connection closes, as at a restart: their last checkpoint goes somewhere
+    assert main.stat().st_size == 0, "nothing was checkpointed into the replacement"
+    os.replace(original, main)  # the operator puts the original back
+    assert stored_event_ids(main) == ids_of(acknowledged), "every acknowledged batch is in the original"
+    assert_every_door_works(client, refused)  # the sender's retry
+    assert stored_event_ids(main) == ids_of([*acknowledged, refused])
+
+
+END_SESSIONS = text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :role")
+
+
+@pytest.fixture
+def own_role(database_url, engine):
+    """A login role of the test's own with every right on its (migrated) schema; dropped afterwards."""
+    role = f"ca_test_{uuid.uuid4().hex[:10]}"
+    schema = engine.dialect.identifier_preparer.quote(
+        make_url(database_url).query["options"].split("search_path=")[1]
+    )
+    with engine.begin() as conn:  # role and schema names are generated above, never input
+        conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
+        conn.exec_driver_sql(f"GRANT USAGE, CREATE ON SCHEMA {schema} TO {role}")
+        conn.exec_driver_sql(f"GRANT ALL ON ALL TABLES IN SCHEMA {schema} TO {role}")
+        conn.exec_driver_sql(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA {schema} TO {role}")
+    yield role
+    with engine.begin() as conn:
+        conn.execute(END_SESSIONS, {"role": role})
+        conn.exec_driver_sql(f"DROP OWNED BY {role} CASCADE")
+        conn.exec_driver_sql(f"DROP ROLE {role}")
+
+
+def set_read_only(engine, role: str, read_only: bool) -> None:
+    """Make the role's sessions read-only (or not), as a standby or a full disk's admin would,
+    and end its current sessions so the app's next connections get the setting."""
+    setting = "SET default_transaction_read_only = on" if read_only else "RESET default_transaction_read_only"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"ALTER ROLE {role} {setting}")
+        conn.execute(END_SESSIONS, {"role": role})
+
+
+@needs_postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_postgres_turned_read_only_is_503_everywhere_and_loses_nothing(
+    make_app, database_url, engine, own_role
+):
+    url = make_url(database_url).set(username=own_role).render_as_string(hide_password=False)
+    app = make_app(database_url=url, ingest_tokens=TOKENS)
+    client = staff_client(app)
+    acknowledged = acknowledged_batches(client, 2)
+
+    set_read_only(engine, own_role, True)
+    refused = full_session(str(uuid.uuid4()))
+    response = post(client, refused)
+    assert response.status_code == 503 and int(response.headers["Retry-After"]) > 0
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.get_json()["database"] == "read-only"
+    assert client.get(DASH + "api/").status_code == 200  # reading goes on
+
+    set_read_only(engine, own_role, False)
+    assert post(client, refused).status_code == 200  # the sender's retry
+    assert client.get("/healthz").status_code == 200
+    with engine.connect() as conn:
+        stored = set(conn.execute(text("SELECT event_id FROM ingested_events")).scalars())
+    assert stored == ids_of([*acknowledged, refused])

@@ -346,3 +346,55 @@ def test_example_backend_fills_the_database_over_http(ingest_app, capsys):
             )
         ).one()
     assert (bool(resolved), rating, username) == (True, 5, "example-client")
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        "0001-01-01T00:00:00Z",
+        "0001-01-01T00:00:00+14:00",
+        "1970-01-01T00:00:00Z",
+        "1999-12-31T23:59:59Z",
+        "9999-12-31T23:59:59-12:00",
+    ],
+)
+def test_an_implausible_time_is_a_400_naming_the_event(ingest_app, at):
+    session = str(uuid.uuid4())
+    before = totals(ingest_app.engine)
+    events = [
+        ev("session_started", session),
+        {**ev("message", session, sender_type="user", content="x"), "at": at},
+    ]
+    response = post(ingest_app.server.test_client(), events)
+    assert response.status_code == 400 and "Retry-After" not in response.headers
+    (error,) = response.get_json()["events"]
+    assert error["index"] == 1
+    assert ("2000-01-01" if at < "2" else "future") in error["error"]
+    assert totals(ingest_app.engine) == before
+
+
+def test_the_first_plausible_moment_is_accepted(ingest_app):
+    session = str(uuid.uuid4())
+    events = [{**ev("session_started", session), "at": "2000-01-01T00:00:00Z"}]
+    assert post(ingest_app.server.test_client(), events).status_code == 200
+
+
+def test_a_message_before_its_sessions_start_is_a_400_naming_it(ingest_app):
+    client = ingest_app.server.test_client()
+    stored, fresh = str(uuid.uuid4()), str(uuid.uuid4())
+    assert post(client, [ev("session_started", stored, 100)]).status_code == 200
+    before = totals(ingest_app.engine)
+    events = [
+        ev("session_started", fresh, 50),
+        ev("message", fresh, 60, sender_type="user", content="after the start: fine"),
+        ev("message", fresh, 49, sender_type="user", content="a second before this batch's start"),
+        ev("message", stored, 99, sender_type="user", content="a second before the stored start"),
+        ev("topic", stored, 10, topic="billing"),
+        ev("satisfaction", stored, 0, rating=5),  # not stored with a time of its own: fine
+    ]
+    response = post(client, events)
+    assert response.status_code == 400
+    errors = response.get_json()["events"]
+    assert [e["index"] for e in errors] == [2, 3, 4]
+    assert all("before its session's start" in e["error"] for e in errors)
+    assert totals(ingest_app.engine) == before

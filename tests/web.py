@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bench.dash_calls import call_body
+
 HTML = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}
 
 
@@ -52,5 +54,25 @@ def layout(client) -> dict:
 
 def logout_token(client) -> str:
     """The CSRF token the dashboard's Sign out form carries."""
-    (hidden,) = find_props(layout(client), name="csrf_token")
-    return hidden["value"]
+    tokens = {hidden["value"] for hidden in find_props(layout(client), name="csrf_token")}
+    (token,) = tokens  # "Sign out" and "Sign out everywhere" carry the same one
+    return token
+
+
+def dash_callbacks(client) -> list[dict]:
+    """The dashboard's callbacks as its page learns them (`_dash-dependencies`)."""
+    response = client.get(DASH + "_dash-dependencies")
+    assert response.status_code == 200, response.data
+    return response.get_json()
+
+
+def callback_with_output(callbacks: list[dict], prop: str) -> dict:
+    """The one callback that has `prop` ("id.property") among its outputs."""
+    (found,) = [c for c in callbacks if prop in c["output"].split("@")[0].strip(".").split("...")]
+    return found
+
+
+def run_callback(client, callback: dict, values: dict, changed: list[str] | None = None):
+    """POST `_dash-update-component` as the browser would, with `values` for inputs and state."""
+    body = call_body(callback, values, changed if changed is not None else list(values))
+    return client.post(DASH + "_dash-update-component", json=body)

@@ -1,4 +1,5 @@
-"""Which addresses under the dashboard exist: anything else is a 404 page, not the dashboard."""
+"""Which addresses under the dashboard exist: anything only Dash's catch-all route would answer is a
+404 page, not the dashboard."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ from flask import Flask, request
 
 from web.paths import DASHBOARD_PATH
 
-# Dash's own endpoints and assets, and the dashboard's Flask routes (exports, API, pages).
-KNOWN_PREFIXES = ("_dash-", "_reload-hash", "_favicon", "assets/", "export/", "api/", "topics/", "alerts/")
+CATCH_ALL = DASHBOARD_PATH + "<path:path>"  # Dash serves its page for any address below its own
 NOT_FOUND_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Not found · Chat Analytics</title></head>
 <body style="font-family: system-ui, sans-serif; margin: 3rem;">
@@ -17,18 +17,13 @@ NOT_FOUND_PAGE = """<!DOCTYPE html>
 """
 
 
-def is_known(path: str) -> bool:
-    """True for the dashboard itself and the addresses below it that something answers."""
-    rest = path[len(DASHBOARD_PATH) :]
-    return rest == "" or rest.startswith(KNOWN_PREFIXES)
-
-
 def install_not_found(server: Flask) -> None:
-    """Answer unknown addresses under the dashboard with a 404 page (Dash would serve the page)."""
+    """Answer addresses that no route but Dash's catch-all matches with a 404 page."""
 
     @server.before_request
     def _unknown_dashboard_path():
-        if request.path.startswith(DASHBOARD_PATH) and not is_known(request.path):
+        rule = request.url_rule
+        if rule is not None and rule.rule == CATCH_ALL:
             return (
                 NOT_FOUND_PAGE.format(dashboard=DASHBOARD_PATH),
                 404,
