@@ -303,20 +303,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def create_staff(url: str) -> tuple[str, str]:
+def create_staff(url: str, app_dir: Path = ROOT) -> tuple[str, str]:
     """A new staff account on `url` made with `python -m data.users create`; (username, password)."""
     username, password = f"bench-{secrets.token_hex(4)}", secrets.token_urlsafe(18)
     subprocess.run(
         [sys.executable, "-m", "data.users", "create", username, "--staff", "--password-stdin"],
-        cwd=ROOT, env=dict(os.environ, DATABASE_URL=url), input=password + "\n", text=True,
+        cwd=app_dir, env=dict(os.environ, DATABASE_URL=url), input=password + "\n", text=True,
         check=True, capture_output=True,
     )  # fmt: skip
     return username, password
 
 
 @contextmanager
-def server(url: str, cache_seconds: int, log: Path) -> Iterator[str]:
-    """`python app.py --port P` as the README runs it, until the block ends; yields its base URL."""
+def server(url: str, cache_seconds: int, log: Path, app_dir: Path = ROOT) -> Iterator[str]:
+    """`python app.py --port P` (in `app_dir`) as the README runs it, until the block ends; yields its base URL."""
     port = free_port()
     env = dict(
         os.environ,
@@ -329,7 +329,7 @@ def server(url: str, cache_seconds: int, log: Path) -> Iterator[str]:
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "app.py", "--port", str(port)],
-            cwd=ROOT,
+            cwd=app_dir,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -478,8 +478,8 @@ def screenshots(driver, base: str, folder: Path, selectors: Selectors, timeout_s
 def measure(url: str, cache_seconds: int, args: argparse.Namespace, work: Path, shots: Path | None) -> dict:
     """Serve `url` with this cache setting and measure loads and period changes in a fresh Chromium."""
     selectors = SELECTORS
-    username, password = create_staff(url)
-    with server(url, cache_seconds, work / f"server-cache-{cache_seconds}.log") as base:
+    username, password = create_staff(url, args.app_dir)
+    with server(url, cache_seconds, work / f"server-cache-{cache_seconds}.log", args.app_dir) as base:
         with chromium(selectors, args.quiet_ms) as driver:
             sign_in(driver, base, username, password, selectors)
             loads = [load(driver, base, selectors, args.timeout) for _ in range(args.runs)]
@@ -513,6 +513,24 @@ def _brief(state: dict) -> dict:
     return {k: (round(state[k]) if isinstance(state[k], float) else state[k]) for k in keys if k in state}
 
 
+def checkout(app_dir: Path) -> str:
+    """`branch@commit` of the checkout served (a `+` when it has uncommitted changes), or '?'."""
+    git = ["git", "-C", str(app_dir)]
+    try:
+        branch = subprocess.run(
+            [*git, "rev-parse", "--abbrev-ref", "HEAD"], capture_output=True, text=True, check=True
+        )
+        commit = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        )
+        dirty = subprocess.run(
+            [*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    return f"{branch.stdout.strip()}@{commit.stdout.strip()}" + ("+" if dirty.stdout.strip() else "")
+
+
 def run(args: argparse.Namespace) -> list[dict]:
     """Every configuration asked for, on one scratch copy of the seeded database; one dict each."""
     caches = {"off": [0], "on": [60], "both": [0, 60]}[args.cache]
@@ -536,6 +554,7 @@ def run(args: argparse.Namespace) -> list[dict]:
                     "sessions": args.sessions,
                     "backend": backend,
                     "busy_core": args.busy_core,
+                    "checkout": checkout(args.app_dir),
                     "runs": args.runs,
                     "viewport": f"{VIEWPORT[0]}x{VIEWPORT[1]}",
                     "machine": {
@@ -553,14 +572,15 @@ def run(args: argparse.Namespace) -> list[dict]:
 def render(results: list[dict]) -> str:
     """The figures as a markdown table (milliseconds; p50 and max over every sample)."""
     lines = [
-        "| sessions | cache | busy core | first load | load p50 | load max | change p50 | change max "
+        "| checkout | sessions | cache | busy core | first load | load p50 | load max | change p50 | change max "
         "| changes | load avg |",
-        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         ld, ch, m = r["load"], r["change"], r["machine"]
         lines.append(
-            f"| {r['sessions']:,} | {r['cache']} | {'yes' if r['busy_core'] else 'no'} | {ld['first_ms']:,} "
+            f"| {r.get('checkout', '?')} | {r['sessions']:,} | {r['cache']} | {'yes' if r['busy_core'] else 'no'} "
+            f"| {ld['first_ms']:,} "
             f"| {ld['p50_ms']:,} | {ld['max_ms']:,} | {ch['p50_ms']:,} | {ch['max_ms']:,} | {ch['n']} "
             f"| {m['load_avg_1m_before']:.1f} → {m['load_avg_1m_after']:.1f} |"
         )
@@ -581,7 +601,7 @@ def render(results: list[dict]) -> str:
 
 def save(results: list[dict], output: Path) -> None:
     """Merge `results` into `output`: a measurement replaces the one of the same configuration."""
-    key = lambda r: (r["sessions"], r["backend"], r["cache"], r["busy_core"])  # noqa: E731
+    key = lambda r: (r["sessions"], r["backend"], r["cache"], r["busy_core"], r.get("checkout"))  # noqa: E731
     kept = []
     if output.exists():
         kept = [
@@ -613,6 +633,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for one load or change")
     parser.add_argument(
         "--max-age-hours", type=float, default=6, help="reseed a cached database older than this"
+    )
+    parser.add_argument(
+        "--app-dir",
+        type=Path,
+        default=ROOT,
+        help="serve the app of this checkout (default: this one), e.g. a worktree of main for 'before' figures",
     )
     parser.add_argument("--output", type=Path, help="JSON file (default bench/results/browser-<date>.json)")
     args = parser.parse_args(argv)
