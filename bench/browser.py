@@ -188,6 +188,10 @@ INSTRUMENT_JS = r"""
       const nav = performance.getEntriesByType('navigation')[0];
       if (nav) Object.assign(out, {response_end_ms: nav.responseEnd, dom_content_loaded_ms: nav.domContentLoadedEventEnd,
                                    load_event_ms: nav.loadEventEnd});
+      out.scripts = performance.getEntriesByType('resource')
+        .filter((e) => e.initiatorType === 'script' && (e.encodedBodySize > 100000 || e.transferSize > 100000))
+        .map((e) => ({name: e.name.split('/').pop().split('?')[0], start: Math.round(e.startTime),
+                      end: Math.round(e.responseEnd), kb: Math.round(e.decodedBodySize / 1024)}));
       out.timeline = requests.map((r) => ({start: Math.round(r.start), end: r.end && Math.round(r.end), output: r.output}));
     }
     return out;
@@ -497,6 +501,7 @@ def measure(url: str, cache_seconds: int, args: argparse.Namespace, work: Path, 
             **summary([s["ms"] for s in loads]),
             "samples": [_brief(s) for s in loads],
             "timeline_first_load": loads[0].get("timeline", []),
+            "big_scripts_first_load": loads[0].get("scripts", []),
         },
         "change": {
             **summary(every_change),
