@@ -39,6 +39,19 @@ def pytest_setup_options():
     return options
 
 
+@pytest.fixture(autouse=True)
+def _dash_duo_on_a_free_port(request) -> None:
+    """dash[testing] serves every test process's apps from port 58050 up, and so does any other suite
+    running on this machine: a test could then drive another checkout's server. Start from a port
+    the system has just handed out instead."""
+    if "dash_duo" in request.fixturenames:
+        from dash.testing.application_runners import BaseDashRunner
+
+        from tests.servers import free_port
+
+        BaseDashRunner._next_port = free_port()
+
+
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:
     """URL of an empty SQLite file that lives as long as the test."""
