@@ -65,7 +65,6 @@ def cards_and_charts_shown(driver) -> bool:
     )
 
 
-@pytest.mark.xfail(strict=False, reason="dashboard fixes in progress (issue 14 #11)")
 def test_dashboard(dash_duo, make_app):
     from data.seed import generate
 
