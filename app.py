@@ -29,6 +29,8 @@ from data.db import create_engine, upgrade_schema
 from data.errors import report_failure
 from exports.routes import blueprint as exports_blueprint
 from layouts.page import build_page
+from monitoring.endpoint import blueprint as metrics_blueprint
+from monitoring.requests import install_request_timing
 from web.cache import make_cache
 from web.context import Services, install, services, services_of
 from web.errors import RETRY_AFTER_SECONDS, install_error_handlers
@@ -55,6 +57,7 @@ def create_app(config: Config | None = None) -> Dash:
         secret_key = secrets.token_urlsafe(32)
 
     server = Flask(__name__, static_folder=str(ASSETS), static_url_path="/static")
+    install_request_timing(server)  # first: the guard's early answers are timed too
     server.config.update(
         SECRET_KEY=secret_key,
         TESTING=config.testing,
@@ -86,6 +89,7 @@ def create_app(config: Config | None = None) -> Dash:
     server.register_blueprint(realtime_blueprint)
     server.register_blueprint(ingest_blueprint)
     server.register_blueprint(openapi_blueprint)
+    server.register_blueprint(metrics_blueprint)
 
     app = Dash(
         __name__,

@@ -1,4 +1,7 @@
-"""GET /admin/chat-analytics/export/{sessions,messages,analytics}/ (staff only, via the guard)."""
+"""GET /admin/chat-analytics/export/{sessions,messages,analytics}/ (staff only, via the guard).
+
+`format=csv` (the default) or `format=parquet`: the same rows and columns either way.
+"""
 
 from __future__ import annotations
 
@@ -14,29 +17,36 @@ from data import audit
 from data.errors import FieldError
 from exports.csv import csv_chunks
 from exports.filters import ExportFilters, parse_filters
+from exports.parquet import MEDIA_TYPE as PARQUET_TYPE
+from exports.parquet import parquet_chunks
 from exports.queries import EXPORTS, ExportKind
+from monitoring import instruments
 from web.context import services
 from web.paths import DASHBOARD_PATH
 
 YIELD_PER = 2_000
+FORMATS = ("csv", "parquet")
 log = logging.getLogger(__name__)
 
 blueprint = Blueprint("exports", __name__)
 
 
-def file_name(kind: ExportKind, filters: ExportFilters, today: str) -> str:
+def file_name(kind: ExportKind, filters: ExportFilters, today: str, extension: str = "csv") -> str:
     """`chat-sessions_2026-11-01_2026-11-07.csv`; an open end is `all` or today."""
     first = filters.first_day.isoformat() if filters.first_day else "all"
     last = filters.last_day.isoformat() if filters.last_day else today
-    return f"{kind.name}_{first}_{last}.csv"
+    return f"{kind.name}_{first}_{last}.{extension}"
 
 
 @blueprint.get(DASHBOARD_PATH + "export/<kind>/")
 def export(kind: str):
-    """Stream one export as CSV; bad filters get a 400 naming the field before any row is read."""
+    """Stream one export as CSV or Parquet; bad filters get a 400 naming the field before any row is read."""
     spec = EXPORTS.get(kind) or abort(404)
     ctx = services()
     tz = ctx.config.tz
+    fmt = request.args.get("format") or "csv"
+    if fmt not in FORMATS:
+        return jsonify(error=f"format must be one of {', '.join(FORMATS)}", field="format"), 400
     try:
         filters = parse_filters(request.args, spec.filters, tz)
     except FieldError as exc:
@@ -54,31 +64,36 @@ def export(kind: str):
     used = {k: v for k, v in request.args.items() if k in spec.filters}
     counted = [0]
 
-    def rows() -> Iterator[list[str]]:
+    def rows() -> Iterator:
         for row in result:
             counted[0] += 1
-            yield spec.cells(row, tz)
+            if counted[0] % YIELD_PER == 0:
+                instruments.rows_exported(kind, fmt, YIELD_PER)
+            yield row
 
-    def body() -> Iterator[str]:
+    def body() -> Iterator[str | bytes]:
         complete = False
         try:
-            yield from csv_chunks(spec.columns, rows())
+            if fmt == "parquet":
+                yield from parquet_chunks(kind, rows(), ctx.config.display_timezone)
+            else:
+                yield from csv_chunks(spec.columns, (spec.cells(row, tz) for row in rows()))
             complete = True
         finally:
             # Also on a client that hangs up mid-stream: the cursor and connection go back at once.
             _release(result, conn)
-            detail = {"kind": kind, "filters": used, "rows": counted[0], "complete": complete}
+            instruments.rows_exported(kind, fmt, counted[0] % YIELD_PER)
+            detail = {"kind": kind, "format": fmt, "filters": used, "rows": counted[0], "complete": complete}
             try:
                 audit.record_now(ctx.engine, "export", actor=actor, ip=ip, detail=detail)
             except SQLAlchemyError:
                 log.warning("export by %s not audited: database unavailable (%s)", actor, detail)
 
-    name = file_name(spec, filters, datetime.now(tz).date().isoformat())
+    name = file_name(spec, filters, datetime.now(tz).date().isoformat(), fmt)
     return Response(
         body(),
-        mimetype="text/csv",
         headers={
-            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Type": PARQUET_TYPE if fmt == "parquet" else "text/csv; charset=utf-8",
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "no-store",
         },
