@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify
+from flask import Blueprint, Response, abort, jsonify, session
 from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 
 from monitoring.registry import scrape_registry
@@ -23,3 +23,11 @@ def metrics():
         return response, 401, {"WWW-Authenticate": 'Bearer realm="metrics"'}
     body = generate_latest(scrape_registry(ctx.engine))
     return Response(body, headers={"Content-Type": CONTENT_TYPE_PLAIN_0_0_4, "Cache-Control": "no-store"})
+
+
+@blueprint.after_request
+def _no_cookie(response: Response) -> Response:
+    """A scrape never gets a session cookie, not even as a worker's first request (when Dash builds
+    its layout, and a CSRF token in the session, whatever the path)."""
+    session.modified = False
+    return response
