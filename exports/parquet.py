@@ -180,9 +180,10 @@ def _batches(rows: Iterable, size: int) -> Iterator[list]:
 
 
 def parquet_chunks(
-    kind: str, rows: Iterable[Sequence], tz: str, group_rows: int = ROW_GROUP_ROWS
+    kind: str, rows: Iterable[Sequence], tz: str, group_rows: int | None = None
 ) -> Iterator[bytes]:
-    """Yield a Parquet file of export `kind` in pieces: one per row group of `group_rows` query rows."""
+    """Yield a Parquet file of export `kind` in pieces, a row group (ROW_GROUP_ROWS rows) at a time."""
+    group_rows = group_rows or ROW_GROUP_ROWS
     columns = LAYOUTS[kind]
     file_schema = schema(kind, tz)
     sink = _Sink()
