@@ -2,18 +2,18 @@
 
 Values are the stored ones (full precision, no spreadsheet quote): Parquet goes to warehouses and
 dataframes, which never run a cell as a formula. Timestamps are UTC instants tagged with the display
-zone, topics a list of strings, actions and metadata JSON text.
+zone, topics a list of strings, actions and metadata JSON text as stored (read as text: no decoding
+and re-encoding per row).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from sqlalchemy import Select, Text, cast
 
 MEDIA_TYPE = "application/vnd.apache.parquet"
 ROW_GROUP_ROWS = 10_000
@@ -29,6 +29,7 @@ class Column:
     name: str
     type: Callable[[str], pa.DataType]
     build: Builder
+    json_source: int | None = None  # position of a JSON query column to read as stored text
 
 
 def _typed(name: str, position: int, arrow_type: pa.DataType) -> Column:
@@ -48,15 +49,10 @@ def _stamp(name: str, position: int) -> Column:
 
 def _json(name: str, position: int) -> Column:
     def build(cols: Sequence[tuple], tz: str) -> pa.Array:
-        return pa.array(
-            [
-                None if v is None else json.dumps(v, ensure_ascii=False, separators=(",", ":"))
-                for v in cols[position]
-            ],
-            type=pa.string(),
-        )
+        # A JSON null is stored as the text `null`: both become a Parquet null.
+        return pa.array([None if v == "null" else v for v in cols[position]], type=pa.string())
 
-    return Column(name, lambda tz: pa.string(), build)
+    return Column(name, lambda tz: pa.string(), build, json_source=position)
 
 
 def _status(name: str, position: int) -> Column:
@@ -138,6 +134,18 @@ LAYOUTS: dict[str, tuple[Column, ...]] = {
 }
 
 
+def query(kind: str, stmt: Select) -> Select:
+    """`stmt` (the export's query) with its JSON text columns read as stored text."""
+    as_text = {c.json_source for c in LAYOUTS[kind] if c.json_source is not None}
+    return stmt.with_only_columns(
+        *(
+            cast(column, Text).label(column.name) if i in as_text else column
+            for i, column in enumerate(stmt.selected_columns)
+        ),
+        maintain_column_froms=True,
+    )
+
+
 def schema(kind: str, tz: str) -> pa.Schema:
     """The Parquet schema of export `kind`, timestamps tagged with the IANA zone `tz`."""
     return pa.schema([pa.field(c.name, c.type(tz)) for c in LAYOUTS[kind]])
@@ -173,23 +181,30 @@ class _Sink:
         return out
 
 
-def _batches(rows: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
-        yield batch
+def _row_groups(batches: Iterable[Sequence], size: int) -> Iterator[Sequence]:
+    """The rows of `batches` regrouped into lists of `size` rows (the last one shorter)."""
+    pending: list = []
+    for batch in batches:
+        pending.extend(batch)
+        while len(pending) >= size:
+            yield pending[:size]
+            pending = pending[size:]
+    if pending:
+        yield pending
 
 
 def parquet_chunks(
-    kind: str, rows: Iterable[Sequence], tz: str, group_rows: int | None = None
+    kind: str, batches: Iterable[Sequence[Sequence]], tz: str, group_rows: int | None = None
 ) -> Iterator[bytes]:
-    """Yield a Parquet file of export `kind` in pieces, a row group (ROW_GROUP_ROWS rows) at a time."""
+    """Yield a Parquet file of export `kind` from batches of query rows, in pieces, a row group
+    (ROW_GROUP_ROWS rows) at a time."""
     group_rows = group_rows or ROW_GROUP_ROWS
     columns = LAYOUTS[kind]
     file_schema = schema(kind, tz)
     sink = _Sink()
     with pq.ParquetWriter(pa.PythonFile(sink, mode="w"), file_schema) as writer:
-        for batch in _batches(rows, group_rows):
-            by_column = list(zip(*batch, strict=True))
+        for group in _row_groups(batches, group_rows):
+            by_column = list(zip(*group, strict=True))
             arrays = [c.build(by_column, tz) for c in columns]
             writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=file_schema))
             yield sink.take()
