@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, case, func, select
 
 from data.histogram import LOG_RATIO
 from data.schema import SENDER_TYPES, SESSION_USER_TYPES, chat_sessions, rollup_hours, rollup_response
@@ -69,19 +69,21 @@ def messages(conn: Connection) -> dict[tuple[str, str], int]:
 def response_times(conn: Connection) -> dict[str, ResponseTimes]:
     """Every assistant processing time ever recorded, by session user type, as cumulative buckets."""
     r, h = rollup_response.c, rollup_hours.c
-    # Day rows: one per day, type and bucket (the hour rows hold the same values 24 times finer).
-    per_bucket = (
-        select(r.user_type, r.bucket, func.sum(r.n)).where(r.grain == "d").group_by(r.user_type, r.bucket)
-    )
-    histograms: dict[str, dict[int, int]] = {t: {} for t in SESSION_USER_TYPES}
-    for user_type, bucket, n in conn.execute(per_bucket):
-        histograms.setdefault(user_type, {})[bucket] = int(n)
+    # Day rows (the hour rows hold the same counts 24 times finer); one pass, a sum per bound. Zero
+    # has the lowest bucket index of all, so it counts under every bound.
+    under = [func.sum(case((r.bucket < k, r.n), else_=0)) for k, _ in RESPONSE_TIME_BOUNDS]
+    stmt = select(r.user_type, func.sum(r.n), *under).where(r.grain == "d").group_by(r.user_type)
+    counts = {
+        user_type: (int(total), tuple(int(n) for n in cumulative))
+        for user_type, total, *cumulative in conn.execute(stmt)
+    }
     sums = dict(conn.execute(select(h.user_type, func.sum(h.rt_micros)).group_by(h.user_type)).all())
-    out = {}
-    for user_type, buckets in histograms.items():
-        # Zero has the lowest bucket index of all, so it counts under every bound.
-        cumulative = tuple(sum(n for b, n in buckets.items() if b < k) for k, _ in RESPONSE_TIME_BOUNDS)
-        out[user_type] = ResponseTimes(
-            cumulative, sum(buckets.values()), int(sums.get(user_type) or 0) / 1000
+    empty = (0, (0,) * len(RESPONSE_TIME_BOUNDS))
+    return {
+        user_type: ResponseTimes(
+            counts.get(user_type, empty)[1],
+            counts.get(user_type, empty)[0],
+            int(sums.get(user_type) or 0) / 1000,
         )
-    return out
+        for user_type in SESSION_USER_TYPES
+    }
