@@ -4,7 +4,8 @@ Measured the way a user meets it: a download from `python app.py`, read to the l
 it starts `python app.py` on `--database-url` (a seeded database: `python -m data.seed --sessions N`),
 with a throwaway staff account; `--base-url` measures a server that is already running instead
 (sign in with `--username` and the password in BENCH_PASSWORD; `--pid` for its memory). The server's
-resident memory is sampled during each download: growth is the peak minus the level just before.
+resident memory is sampled during each download: growth is the peak minus the level just before
+(after one small warm-up download per format, so one-time library set-up is not counted).
 """
 
 from __future__ import annotations
@@ -143,6 +144,12 @@ def served(database_url: str, port: int):
 def measure(base: str, pid: int | None, username: str, password: str, kinds, formats) -> dict:
     """{kind: {format: figures}} for every export and format."""
     opener = signed_in_opener(base, username, password)
+    for fmt in formats:
+        # Warm-up: the first download of a format sets up its writer's libraries and memory pools
+        # once per process; growth measured after it is what an export of that size costs.
+        download(
+            opener, f"{base}/admin/chat-analytics/export/sessions/?is_active=true&format={fmt}", fmt, None
+        )
     out: dict = {}
     for kind in kinds:
         for fmt in formats:
@@ -158,7 +165,8 @@ def measure(base: str, pid: int | None, username: str, password: str, kinds, for
 def render(result: dict) -> str:
     """The figures as a markdown table."""
     lines = [
-        f"{result['backend']}, {result['sessions']:,} sessions, over HTTP from `python app.py` ({result['when'][:10]})",
+        f"{result['backend']}, {result['sessions']:,} sessions, over HTTP from `python app.py` ({result['when'][:10]}; "
+        f"load average {result['load_average_before']:.1f} before, {result['load_average_after']:.1f} after)",
         "",
         "| export | format | rows | time | rows/s | size | server memory growth |",
         "|---|---|---:|---:|---:|---:|---:|",
@@ -204,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "backend": make_url(args.database_url).get_backend_name(),
         "sessions": _sessions(args.database_url),
+        "load_average_before": os.getloadavg()[0],
     }
     if args.base_url:
         if not args.username or "BENCH_PASSWORD" not in os.environ:
@@ -214,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with served(args.database_url, args.port) as (base, pid, username, password):
             result["exports"] = measure(base, pid, username, password, kinds, formats)
+    result["load_average_after"] = os.getloadavg()[0]
     print(render(result))
     output = args.output or RESULTS / f"exports-{result['backend']}-{result['sessions']}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
