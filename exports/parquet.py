@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import Select, String, Text, cast, type_coerce
 
 MEDIA_TYPE = "application/vnd.apache.parquet"
-ROW_GROUP_ROWS = 10_000
+ROW_GROUP_ROWS = 5_000
 
 # Builds one column of a row group from the query's columns (a tuple of values per query column).
 Builder = Callable[[Sequence[tuple], str], pa.Array]
