@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import accumulate
 
 from sqlalchemy import Connection, case, func, select
 
@@ -69,21 +70,20 @@ def messages(conn: Connection) -> dict[tuple[str, str], int]:
 def response_times(conn: Connection) -> dict[str, ResponseTimes]:
     """Every assistant processing time ever recorded, by session user type, as cumulative buckets."""
     r, h = rollup_response.c, rollup_hours.c
-    # Day rows (the hour rows hold the same counts 24 times finer); one pass, a sum per bound. Zero
-    # has the lowest bucket index of all, so it counts under every bound.
-    under = [func.sum(case((r.bucket < k, r.n), else_=0)) for k, _ in RESPONSE_TIME_BOUNDS]
-    stmt = select(r.user_type, func.sum(r.n), *under).where(r.grain == "d").group_by(r.user_type)
-    counts = {
-        user_type: (int(total), tuple(int(n) for n in cumulative))
-        for user_type, total, *cumulative in conn.execute(stmt)
-    }
+    # Day rows (the hour rows hold the same counts 24 times finer), summed per user type and slot:
+    # slot i holds the buckets under bound i and not under bound i - 1; the last, those above all.
+    # Zero has the lowest bucket index of all, so it lands in slot 0.
+    slot = case(
+        *((r.bucket < k, i) for i, (k, _) in enumerate(RESPONSE_TIME_BOUNDS)), else_=len(RESPONSE_TIME_BOUNDS)
+    )
+    stmt = select(r.user_type, slot, func.sum(r.n)).where(r.grain == "d").group_by(r.user_type, slot)
+    per_slot = {t: [0] * (len(RESPONSE_TIME_BOUNDS) + 1) for t in SESSION_USER_TYPES}
+    for user_type, i, n in conn.execute(stmt):
+        per_slot.setdefault(user_type, [0] * (len(RESPONSE_TIME_BOUNDS) + 1))[i] = int(n)
     sums = dict(conn.execute(select(h.user_type, func.sum(h.rt_micros)).group_by(h.user_type)).all())
-    empty = (0, (0,) * len(RESPONSE_TIME_BOUNDS))
     return {
         user_type: ResponseTimes(
-            counts.get(user_type, empty)[1],
-            counts.get(user_type, empty)[0],
-            int(sums.get(user_type) or 0) / 1000,
+            tuple(accumulate(slots[:-1])), sum(slots), int(sums.get(user_type) or 0) / 1000
         )
-        for user_type in SESSION_USER_TYPES
+        for user_type, slots in per_slot.items()
     }
