@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import secrets
 import sys
 from datetime import datetime, timedelta
@@ -26,19 +25,39 @@ from auth.views import blueprint as auth_blueprint
 from callbacks import register_callbacks
 from config import Config, ConfigError
 from data.db import create_engine, upgrade_schema
-from data.errors import report_failure
 from exports.routes import blueprint as exports_blueprint
 from layouts.page import build_page
 from monitoring.endpoint import blueprint as metrics_blueprint
 from monitoring.requests import install_request_timing
 from web.cache import make_cache
-from web.context import Services, install, services, services_of
+from web.context import Services, install, services
 from web.errors import RETRY_AFTER_SECONDS, install_error_handlers
+from web.pages import install_not_found
 from web.paths import DASHBOARD_PATH
-from web.security import BannerlessRequestHandler, install_security_headers
+from web.security import install_security_headers
 
 ROOT = Path(__file__).resolve().parent
 ASSETS = ROOT / "assets"
+# Dash's page with a language and a skip link; the inline scripts are Dash's own (hashed by the CSP).
+INDEX = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        <a class="visually-hidden-focusable" href="#main">Skip to the figures</a>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>
+"""
 
 
 def create_app(config: Config | None = None) -> Dash:
@@ -81,6 +100,7 @@ def create_app(config: Config | None = None) -> Dash:
     server.register_blueprint(auth_blueprint)
     install_login_limits(server, config.login_rate, config.ratelimit_storage_uri)
     server.before_request(require_staff)
+    install_not_found(server)
     install_error_handlers(server)
     server.add_url_rule("/", "root", lambda: redirect(DASHBOARD_PATH))
     server.add_url_rule("/healthz", "healthz", healthz)
@@ -101,6 +121,7 @@ def create_app(config: Config | None = None) -> Dash:
         serve_locally=True,
         suppress_callback_exceptions=True,
     )
+    app.index_string = INDEX
     app.layout = serve_layout
     register_callbacks(app)
     install_security_headers(server, app.csp_hashes())
@@ -134,42 +155,12 @@ def healthz():
     return jsonify(status="ok", database="ok")
 
 
-def _dev_secret_key(instance: Path) -> str:
-    """The development server's secret key, kept in instance/secret_key so logins survive restarts."""
-    path = instance / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    path.touch(mode=0o600)
-    path.write_text(key)
-    return key
-
-
 def main(argv: list[str] | None = None) -> int:
-    """`python app.py [--host H] [--port P] [--demo]`: serve with Flask's development server."""
-    from data.demo import prepare_demo
+    """`python app.py [--host H] [--port P] [--demo]`: the `chat-analytics serve` command."""
+    from commands.serve import serve
+    from commands.startup import invoke
 
-    parser = argparse.ArgumentParser(prog="python app.py", description="Serve Chat Analytics.")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8050)
-    parser.add_argument(
-        "--demo", action="store_true", help="fill an empty database with demo data and a staff login"
-    )
-    args = parser.parse_args(argv)
-    try:
-        config = Config.from_env()
-        if not config.secret_key:
-            config = Config.from_env(secret_key=_dev_secret_key(Path("instance")))
-        app = create_app(config)
-        if args.demo:
-            for line in prepare_demo(services_of(app.server).engine):
-                print(line, flush=True)
-    except (ConfigError, SQLAlchemyError) as exc:
-        return report_failure(exc)
-    print(f"Chat Analytics on http://{args.host}:{args.port}{DASHBOARD_PATH}", flush=True)
-    app.run(host=args.host, port=args.port, debug=config.debug, request_handler=BannerlessRequestHandler)
-    return 0
+    return invoke(serve, argv, "python app.py")
 
 
 def __getattr__(name: str):

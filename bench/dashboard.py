@@ -15,8 +15,9 @@ from datetime import date, datetime, timedelta
 from callbacks.charts import update_breakdowns, update_time_series
 from callbacks.kpis import update_kpis
 from callbacks.live import refresh_live
-from callbacks.sessions import table_for
-from callbacks.state import Filters
+from callbacks.sessions import update_table
+from metrics.filters import Filters
+from web.context import services_of
 
 
 def _ms(fn: Callable[[], object]) -> float:
@@ -32,7 +33,7 @@ def refresh(filters: Filters) -> dict[str, float]:
         "cards": _ms(lambda: update_kpis(stored)),
         "time series": _ms(lambda: update_time_series(stored)),
         "breakdowns": _ms(lambda: update_breakdowns(stored)),
-        "sessions table": _ms(lambda: table_for(stored, None)),
+        "sessions table": _ms(lambda: update_table(stored)),
     }
 
 
@@ -54,7 +55,7 @@ def measure(app, live_calls: int = 200, repeats: int = 3) -> dict:
     Cold is a refresh with the app's figure cache empty, warm the same refresh again; each is the
     median of `repeats` runs.
     """
-    ctx = app.server.extensions["chat_analytics"]
+    ctx = services_of(app.server)
     out: dict = {"refresh": {}}
     with app.server.test_request_context():
         for label, filters in periods(datetime.now(ctx.config.tz).date()).items():

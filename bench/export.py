@@ -10,6 +10,8 @@ import resource
 import secrets
 import time
 
+from web.context import services_of
+
 
 def peak_rss_mb() -> float:
     """This process's peak resident memory so far, in MB."""
@@ -22,7 +24,7 @@ def signed_in_client(app):
     from tests.web import login
 
     username, password = f"bench-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
-    with app.server.extensions["chat_analytics"].engine.begin() as conn:
+    with services_of(app.server).engine.begin() as conn:
         create_user(conn, username, password=password, is_staff=True)
     client = app.server.test_client()
     login(client, username, password)

@@ -15,6 +15,8 @@ import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from web.context import services_of
+
 # A throwaway token for this process's own loopback server, made fresh each run.
 TOKEN = secrets.token_urlsafe(16)
 
@@ -83,7 +85,7 @@ def measure(database_url: str, clients: int = 4, batches_per_client: int = 25, b
         t.join()
     seconds = time.perf_counter() - began
     server.shutdown()
-    app.server.extensions["chat_analytics"].engine.dispose()
+    services_of(app.server).engine.dispose()
     total = sum(accepted)
     return {"events": total, "seconds": seconds, "events_per_s": total / seconds, "clients": clients,
             "batch_size": batch_size}  # fmt: skip

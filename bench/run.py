@@ -25,6 +25,7 @@ from bench.dashboard import percentiles
 from bench.scratch import scratch_database
 from data.db import create_engine, upgrade_schema
 from data.schema import chat_sessions
+from web.context import services_of
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / "cache"
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> dict:
 
     url = prepare(args.sessions, args.database_url)
     app = create_app(Config(database_url=url, testing=True, secret_key=os.urandom(16).hex()))
-    ctx = app.server.extensions["chat_analytics"]
+    ctx = services_of(app.server)
     result: dict = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "backend": make_url(url).get_backend_name(),

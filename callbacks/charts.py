@@ -1,4 +1,5 @@
-"""The chart callbacks: period figures from the metrics module, drawn by charts.figures."""
+"""The chart callbacks: period figures from the metrics package, drawn by charts.figures, each with
+a one-line summary and its data as a table (the text alternative)."""
 
 from __future__ import annotations
 
@@ -6,58 +7,158 @@ import plotly.graph_objects as go
 from dash import Dash, Input, Output
 from sqlalchemy.exc import SQLAlchemyError
 
+import metrics
 from callbacks.period import load
-from callbacks.state import Filters
 from charts import figures, theme
-from data import metrics
+from layouts.tables import data_table
+from metrics.filters import Filters
+from metrics.numbers import number
 from web.context import services
 
 UNAVAILABLE = "Not available: the database is not answering"
+TIME_CHARTS = ("chart-activity", "chart-response")
+BREAKDOWN_CHARTS = ("chart-topics", "chart-issues", "chart-user-types", "chart-satisfaction", "chart-heatmap")
+
+
+def _when(at, hourly: bool) -> str:
+    return f"{at:%a %d %b %H:%M}" if hourly else f"{at:%a %d %b}"
+
+
+def _activity_text(frame, hourly: bool) -> tuple[str, list]:
+    if frame.empty or not frame["sessions"].sum():
+        return "No sessions in this period.", data_table([], [])
+    busiest = frame.loc[frame["sessions"].idxmax()]
+    unit = "hour" if hourly else "day"
+    summary = (
+        f"{number(frame['sessions'].sum())} sessions and {number(frame['messages'].sum())} messages; "
+        f"busiest {unit} {_when(busiest['at'], hourly)} with {number(busiest['sessions'])} sessions."
+    )
+    rows = [
+        [_when(r.at, hourly) + (" (partial)" if r.partial else ""), number(r.sessions), number(r.messages)]
+        for r in frame.itertuples()
+    ]
+    return summary, data_table(["When", "Sessions", "Messages"], rows)
+
+
+def _response_text(frame, hourly: bool) -> tuple[str, list]:
+    answered = frame[frame["count"] > 0]
+    if answered.empty:
+        return "No assistant answers in this period.", data_table([], [])
+    slowest = answered.loc[answered["p95"].idxmax()]
+    summary = (
+        f"Median {number(answered['p50'].median(), 0, 'ms')} across buckets; slowest p95 "
+        f"{number(slowest['p95'], 0, 'ms')} on {_when(slowest['at'], hourly)}."
+    )
+    rows = [
+        [_when(r.at, hourly), number(r.p50, 0), number(r.p95, 0), number(r.count)]
+        for r in answered.itertuples()
+    ]
+    return summary, data_table(["When", "Median (ms)", "p95 (ms)", "Answers"], rows)
 
 
 def update_time_series(stored: dict | None) -> tuple:
-    """Activity and response-time figures for the filters' period."""
+    """Activity and response-time figures for the filters' period, on one shared x range."""
     filters = Filters.from_store(stored)
 
     def draw(conn, period) -> tuple:
-        activity = metrics.activity_over_time(conn, period, filters.user_type)
-        response = metrics.response_time_series(conn, period, filters.user_type)
-        return _plain(
-            figures.activity(activity, period.hourly), figures.response_times(response, period.hourly)
+        activity = metrics.activity_over_time(conn, period, filters.segment)
+        response = metrics.response_time_series(conn, period, filters.segment)
+        x_range = figures.time_range(activity, period.hourly)
+        texts = (_activity_text(activity, period.hourly), _response_text(response, period.hourly))
+        figs = _plain(
+            figures.activity(activity, period.hourly),
+            figures.response_times(response, period.hourly, x_range),
+        )
+        return tuple(
+            item for fig, (summary, table) in zip(figs, texts, strict=True) for item in (fig, summary, table)
         )
 
     try:
         return load("time-series", filters, draw)
     except SQLAlchemyError:
-        return (_plain(theme.empty_figure(UNAVAILABLE))[0],) * 2
+        return _unavailable(len(TIME_CHARTS))
+
+
+def _topic_text(topics, unit: str) -> tuple[str, list]:
+    if not topics:
+        return f"No {unit} with topics in this period.", data_table([], [])
+    top = topics[0]
+    summary = f"Most: {top.topic} ({number(top.count)} {unit}); {len(topics)} topics shown."
+    return summary, data_table(["Topic", unit.capitalize()], [[t.topic, number(t.count)] for t in topics])
 
 
 def update_breakdowns(stored: dict | None) -> tuple:
-    """Topics, common issues, user types, satisfaction and the peak-usage heatmap."""
+    """Topics, common issues, user types, satisfaction and peak usage, each with its text."""
     filters = Filters.from_store(stored)
-    ut = filters.user_type
+    seg = filters.segment
     zone = services().config.display_timezone
 
     def draw(conn, period) -> tuple:
-        return _plain(
+        topics = metrics.top_topics(conn, period, seg)
+        issues = metrics.common_issues(conn, period, seg)
+        types = metrics.user_type_distribution(conn, period, seg)
+        rated = metrics.satisfaction(conn, period, seg)
+        total_types = sum(types.values())
+        type_rows = [
+            [t.capitalize(), number(n), number(100 * n / total_types, 1, "%") if total_types else "—"]
+            for t, n in types.items()
+        ]
+        rating_rows = [[f"{r} ★", number(n)] for r, n in rated.distribution.items()]
+        if period.hourly:
+            hours = metrics.peak_hours(conn, period, seg)
+            peak_fig = figures.peak_hours(hours, zone)
+            busiest = max(hours, key=lambda h: h[1])
+            peak_rows = [[f"{h:02d}:00", number(n)] for h, n in hours]
+            peak_text = f"Busiest hour {busiest[0]:02d}:00 ({zone}) with {number(busiest[1])} messages."
+        else:
+            matrix = metrics.weekday_hour_matrix(conn, period, seg)
+            peak_fig = figures.peak_heatmap(matrix, zone)
+            day, hour = divmod(int(matrix.to_numpy().argmax()), 24)
+            peak_rows = [[figures.WEEKDAYS[d], *(number(v) for v in matrix.loc[d])] for d in range(7)]
+            peak_text = f"Busiest: {figures.WEEKDAYS[day]} {hour:02d}:00 ({zone}) with {number(matrix.loc[day, hour])} messages."
+        figs = _plain(
+            figures.topic_bars(topics, theme.TOPICS, "sessions", figures.NO_SESSIONS, filters.topic),
             figures.topic_bars(
-                metrics.top_topics(conn, period, ut), theme.TOPICS, "sessions", figures.NO_SESSIONS
-            ),
-            figures.topic_bars(
-                metrics.common_issues(conn, period, ut),
+                issues,
                 theme.ISSUES,
                 "unresolved sessions",
                 "No unresolved sessions with topics",
+                filters.topic,
             ),
-            figures.user_types(metrics.user_type_distribution(conn, period, ut)),
-            figures.satisfaction(metrics.satisfaction(conn, period, ut)),
-            figures.peak_heatmap(metrics.weekday_hour_matrix(conn, period, ut), zone),
+            figures.user_types(types, filters.user_type),
+            figures.satisfaction(rated),
+            peak_fig,
+        )
+        texts = (
+            _topic_text(topics, "sessions"),
+            _topic_text(issues, "unresolved sessions"),
+            (
+                f"{number(total_types)} sessions by user type.",
+                data_table(["User type", "Sessions", "Share"], type_rows),
+            ),
+            (
+                f"{number(rated.count)} rated sessions, average {number(rated.average, 2, '/ 5', '—')}.",
+                data_table(["Rating", "Sessions"], rating_rows),
+            ),
+            (
+                peak_text,
+                data_table(["Hour", "Messages"], peak_rows)
+                if period.hourly
+                else data_table(["Day", *(f"{h:02d}" for h in range(24))], peak_rows),
+            ),
+        )
+        return tuple(
+            item for fig, (summary, table) in zip(figs, texts, strict=True) for item in (fig, summary, table)
         )
 
     try:
         return load("breakdowns", filters, draw)
     except SQLAlchemyError:
-        return (_plain(theme.empty_figure(UNAVAILABLE))[0],) * 5
+        return _unavailable(len(BREAKDOWN_CHARTS))
+
+
+def _unavailable(charts: int) -> tuple:
+    return (_plain(theme.empty_figure(UNAVAILABLE))[0], UNAVAILABLE, "") * charts
 
 
 def _plain(*figs: go.Figure) -> tuple[dict, ...]:
@@ -66,20 +167,23 @@ def _plain(*figs: go.Figure) -> tuple[dict, ...]:
     return tuple(theme.plain(fig) for fig in figs)
 
 
+def _outputs(chart_ids: tuple[str, ...]) -> list[Output]:
+    return [
+        output
+        for chart in chart_ids
+        for output in (
+            Output(chart, "figure"),
+            Output(f"{chart}-summary", "children"),
+            Output(f"{chart}-table", "children"),
+        )
+    ]
+
+
 def register(app: Dash) -> None:
     """Attach the chart callbacks to `app` (two, so the fast charts do not wait for the slow ones)."""
-    app.callback(
-        Output("chart-activity", "figure"),
-        Output("chart-response", "figure"),
-        Input("filters", "data"),
-        prevent_initial_call=True,
-    )(update_time_series)
-    app.callback(
-        Output("chart-topics", "figure"),
-        Output("chart-issues", "figure"),
-        Output("chart-user-types", "figure"),
-        Output("chart-satisfaction", "figure"),
-        Output("chart-heatmap", "figure"),
-        Input("filters", "data"),
-        prevent_initial_call=True,
-    )(update_breakdowns)
+    app.callback(*_outputs(TIME_CHARTS), Input("filters", "data"), prevent_initial_call=True)(
+        update_time_series
+    )
+    app.callback(*_outputs(BREAKDOWN_CHARTS), Input("filters", "data"), prevent_initial_call=True)(
+        update_breakdowns
+    )

@@ -1,51 +1,110 @@
-"""Keeps the URL query string, the filter controls and the `filters` store in step.
+"""Keeps the URL query string, the filter controls, the topic chip and the `filters` store in step.
 
 The URL is the source of truth, so a shared link reopens the same view and Back undoes a change.
+A clicked topic bar becomes a filter of the whole page (`?topic=billing`); the chip removes it.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime, timedelta
+
 from dash import Dash, Input, Output, State, ctx, no_update
 
-from callbacks.state import Filters, parse_query
-from data.periods import DEFAULT_PRESET
-from layouts.controls import EXPORTS
+from data.errors import FieldError
+from data.periods import DEFAULT_PRESET, Period
+from layouts.controls import EXPORTS, USER_TYPE_OPTIONS
+from metrics.filters import Filters, parse_search
 from web.context import services
 from web.paths import EXPORT_PATH
 
 ALL_USERS = "all"
+TOPIC_CHARTS = ("chart-topics", "chart-issues")
+USER_TYPE_LABELS = {o["value"]: o["label"].lower() for o in USER_TYPE_OPTIONS}
+
+
+def clicked_topic(click: dict | None) -> str | None:
+    """The topic of a clicked bar in a topic chart."""
+    points = (click or {}).get("points") or []
+    return (points[0].get("customdata") or points[0].get("y")) if points else None
 
 
 def next_filters(
-    trigger: str | None, search: str | None, preset, start, end, user_type, current: Filters, tz
-):
-    """The filter state after `trigger` changed, or None when nothing should change yet."""
-    chosen_type = None if user_type in (None, ALL_USERS) else user_type
+    trigger: str | None, search: str | None, inputs: dict, current: Filters, today
+) -> tuple[Filters | None, list[FieldError]]:
+    """The filter state after `trigger` changed (None: nothing should change yet), and what of the
+    address could not be read."""
     if trigger in (None, "url"):
-        return parse_query(search, tz)
+        return parse_search(search, today)
     if trigger == "preset":
-        return Filters(preset or DEFAULT_PRESET, None, None, current.user_type)
-    if trigger == "date-range":
+        return replace(current, preset=inputs["preset"] or DEFAULT_PRESET, start_date=None, end_date=None), []
+    if trigger in ("date-start", "date-end"):
+        start, end = inputs["start"], inputs["end"]
         if start and end:
-            candidate = Filters(None, start[:10], end[:10], current.user_type)
-            return parse_query(candidate.query(), tz)
+            candidate = replace(current, preset=None, start_date=start[:10], end_date=end[:10])
+            found, problems = parse_search(candidate.query(), today)
+            return found, problems
         if not start and not end:
-            return Filters(DEFAULT_PRESET, None, None, current.user_type)
-        return None  # half a range: wait for the other end
+            return replace(current, preset=DEFAULT_PRESET, start_date=None, end_date=None), []
+        return None, []  # half a range: wait for the other end
     if trigger == "user-type":
-        return Filters(current.preset, current.start_date, current.end_date, chosen_type)
-    return None
+        chosen = inputs["user_type"]
+        return replace(current, user_type=None if chosen in (None, ALL_USERS) else chosen), []
+    if trigger in TOPIC_CHARTS:
+        topic = clicked_topic(inputs[trigger])
+        return (replace(current, topic=topic), []) if topic else (None, [])
+    if trigger == "topic-clear":
+        return replace(current, topic=None), []
+    return None, []
 
 
-def sync_filters(search, preset, start, end, user_type, stored):
-    """Translate whichever of URL and controls changed into all the others."""
+def describe(period: Period) -> str:
+    """`Last 7 days · 18 Nov 16:15 – 25 Nov 16:15`: the preset and the exact span it covers."""
+    start, end = (
+        period.start.astimezone(period.tz),
+        (period.end - timedelta(microseconds=1)).astimezone(period.tz),
+    )
+    if period.preset is None:
+        return period.label
+    return f"{period.label} · {start:%d %b %H:%M} – {end:%d %b %H:%M}"
+
+
+def export_scope(filters: Filters, period: Period) -> str:
+    """What an export file of this view covers, e.g. `7 days to 25 Nov 16:15 · clients · topic billing`."""
+    end = (period.end - timedelta(microseconds=1)).astimezone(period.tz)
+    if period.preset:
+        span = f"{period.label.removeprefix('Last ')} to {end:%d %b %H:%M}"
+    else:
+        span = period.label
+    parts = [span, USER_TYPE_LABELS.get(filters.user_type or ALL_USERS, "all users")]
+    if filters.topic:
+        parts.append(f"topic {filters.topic}")
+    return " · ".join(parts)
+
+
+def _problems_text(problems: list[FieldError], shown: str) -> str:
+    read = "; ".join(str(p) for p in problems)
+    return f"Part of the link could not be used ({read}). Showing {shown} instead."
+
+
+def sync_filters(search, preset, start, end, user_type, topics_click, issues_click, _clear, stored):
+    """Translate whichever of URL, controls and topic clicks changed into all the others."""
     tz = services().config.tz
+    today = datetime.now(tz).date()
     current = Filters.from_store(stored)
-    new = next_filters(ctx.triggered_id, search, preset, start, end, user_type, current, tz)
+    inputs = {
+        "preset": preset,
+        "start": start,
+        "end": end,
+        "user_type": user_type,
+        "chart-topics": topics_click,
+        "chart-issues": issues_click,
+    }
+    new, problems = next_filters(ctx.triggered_id, search, inputs, current, today)
     if new is None:
-        return (no_update,) * (7 + len(EXPORTS))
+        return (no_update,) * (11 + len(EXPORTS) + 1)
     query = new.query()
-    exports = new.export_query(tz)
+    period = new.period(tz)
     return (
         query if query != (search or "") else no_update,
         None if new.custom else new.preset,
@@ -53,26 +112,58 @@ def sync_filters(search, preset, start, end, user_type, stored):
         new.end_date,
         new.user_type or ALL_USERS,
         new.to_store() if new != current or stored is None else no_update,
-        new.period(tz).label,
-        *(EXPORT_PATH.format(kind=kind) + exports for kind, _ in EXPORTS),
+        describe(period),
+        "rounded-pill" if new.topic else "rounded-pill d-none",
+        new.topic or "",
+        _problems_text(problems, describe(period)) if problems else no_update,
+        # Our own rewrite of a bad address triggers this again: leave its notice open then.
+        True if problems else (no_update if ctx.triggered_id in (None, "url") else False),
+        # The exports take the same filters as the view, so each file holds what the cards count.
+        *(EXPORT_PATH.format(kind=kind) + query for kind, _ in EXPORTS),
+        f"files: {export_scope(new, period)}",
     )
 
 
+def announce_export(*clicks_and_scope) -> tuple:
+    """Say that an export button worked: which file is coming, of what."""
+    scope = clicks_and_scope[-1] or ""
+    kind = (ctx.triggered_id or "").removeprefix("export-")
+    label = dict(EXPORTS).get(kind)
+    if not label:
+        return no_update, no_update
+    return True, f"{label} CSV downloading ({scope.removeprefix('files: ')})."
+
+
 def register(app: Dash) -> None:
-    """Attach the URL/controls synchronisation to `app`."""
+    """Attach the URL/controls synchronisation and the export notice to `app`."""
     app.callback(
         Output("url", "search"),
         Output("preset", "value"),
-        Output("date-range", "start_date"),
-        Output("date-range", "end_date"),
+        Output("date-start", "value"),
+        Output("date-end", "value"),
         Output("user-type", "value"),
         Output("filters", "data"),
         Output("period-label", "children"),
+        Output("topic-clear", "className"),
+        Output("topic-chip-name", "children"),
+        Output("link-alert", "children"),
+        Output("link-alert", "is_open"),
         *(Output(f"export-{kind}", "href") for kind, _ in EXPORTS),
+        Output("export-scope", "children"),
         Input("url", "search"),
         Input("preset", "value"),
-        Input("date-range", "start_date"),
-        Input("date-range", "end_date"),
+        Input("date-start", "value"),
+        Input("date-end", "value"),
         Input("user-type", "value"),
+        Input("chart-topics", "clickData"),
+        Input("chart-issues", "clickData"),
+        Input("topic-clear", "n_clicks"),
         State("filters", "data"),
     )(sync_filters)
+    app.callback(
+        Output("export-toast", "is_open"),
+        Output("export-toast", "children"),
+        *(Input(f"export-{kind}", "n_clicks") for kind, _ in EXPORTS),
+        State("export-scope", "children"),
+        prevent_initial_call=True,
+    )(announce_export)

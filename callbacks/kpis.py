@@ -5,97 +5,83 @@ from __future__ import annotations
 from dash import Dash, Input, Output
 from sqlalchemy.exc import SQLAlchemyError
 
+import metrics
 from callbacks.period import DB_ERROR, load
-from callbacks.state import Filters
-from data import metrics
+from data.periods import Period
 from layouts.kpis import KPIS, build_kpi_value
+from metrics.change import metric_change
+from metrics.filters import Filters
+from metrics.numbers import arrow, change_text, metric_value, number
+
+DASH = "—"
 
 
-def _change(now: float | None, before: float | None, higher_is_better: bool, points: bool = False):
-    """(arrow, text, colour) comparing two values, or None when the previous one is missing or zero."""
-    if now is None or before is None or (not points and before == 0):
-        return None
-    delta = now - before
-    size = abs(delta) if points else abs(delta) / abs(before) * 100
-    text = f"{size:.1f} pp" if points else f"{size:.1f}%"
-    if round(size, 1) == 0:
-        return ("→", f"{text} vs previous", "muted")
-    good = (delta > 0) == higher_is_better
-    return ("▲" if delta > 0 else "▼", f"{text} vs previous", "success" if good else "danger")
+def _samples(c: metrics.Headline) -> dict[str, str]:
+    """The line under each card's value: what the figure stands on."""
+    rated, analysed = c.satisfaction.count, c.outcomes.analysed
+    closed = f"n = {analysed:,} closed sessions"
+    return {
+        "sessions": f"{c.sessions.active:,} still open",
+        "messages": f"{number(c.messages.per_session, 1, missing=DASH)} per session",
+        "p50_response_time": f"p95 {number(c.response_times.p(95), 0, 'ms', DASH)} · n = {c.response_times.count:,} answers",
+        "avg_satisfaction": f"n = {rated:,} rated session{'s' if rated != 1 else ''}",
+        "resolution_rate": closed,
+        "escalation_rate": closed,
+        "avg_engagement": closed,
+    }
 
 
-def _fmt(value: float | None, pattern: str) -> str:
-    return "—" if value is None else pattern.format(value)
+def compared_span(previous: Period) -> str:
+    """The previous period as a card names it: `11 Nov 16:15–18 Nov 16:15`, or `1–7 Nov` for days."""
+    if previous.first_day is not None and previous.last_day is not None:
+        first, last = previous.first_day, previous.last_day
+        return f"{first:%d %b}–{last:%d %b}" if first != last else f"{first:%d %b}"
+    start = previous.start.astimezone(previous.tz)
+    end = previous.end.astimezone(previous.tz)
+    if previous.hourly:
+        return (
+            f"{start:%d %b %H:%M}–{end:%H:%M}"
+            if start.date() == end.date()
+            else f"{start:%d %b %H:%M}–{end:%d %b %H:%M}"
+        )
+    return f"{start:%d %b}–{end:%d %b}"
 
 
-def kpi_cards(current: metrics.Headline, previous: metrics.Headline) -> list:
-    """Children of each KPI card in the order of layouts.kpis.KPIS."""
+def kpi_cards(current: metrics.Headline, previous: metrics.Headline, before: str = "previous") -> list:
+    """Children of each KPI card in the order of layouts.kpis.KPIS; `before` names the compared span."""
     had = previous.sessions.total > 0 or previous.messages.total > 0
-    better = {spec.key: spec.higher_is_better for spec in KPIS}
-
-    def change(key, now, before, points=False):
-        return _change(now, before, better[key], points) if had else None
-
-    c, p = current, previous
-    rated = c.satisfaction.count
-    analysed = c.outcomes.analysed
-    p95 = c.response_times.p(95)
-    return [
-        build_kpi_value(
-            f"{c.sessions.total:,}",
-            change("sessions", c.sessions.total, p.sessions.total),
-            f"{c.sessions.active:,} still open",
-        ),
-        build_kpi_value(
-            f"{c.messages.total:,}",
-            change("messages", c.messages.total, p.messages.total),
-            f"{_fmt(c.messages.per_session, '{:.1f}')} per session",
-        ),
-        build_kpi_value(
-            _fmt(c.response_times.average, "{:,.0f} ms"),
-            change("response", c.response_times.average, p.response_times.average),
-            f"p95 {_fmt(p95, '{:,.0f} ms')} · n = {c.response_times.count:,} answers",
-        ),
-        build_kpi_value(
-            _fmt(c.satisfaction.average, "{:.2f} / 5"),
-            change("satisfaction", c.satisfaction.average, p.satisfaction.average),
-            f"n = {rated:,} rated session{'s' if rated != 1 else ''}",
-        ),
-        build_kpi_value(
-            _fmt(c.outcomes.resolution_rate, "{:.1f}%"),
-            change("resolution", c.outcomes.resolution_rate, p.outcomes.resolution_rate, points=True),
-            f"n = {analysed:,} closed sessions",
-        ),
-        build_kpi_value(
-            _fmt(c.outcomes.escalation_rate, "{:.1f}%"),
-            change("escalation", c.outcomes.escalation_rate, p.outcomes.escalation_rate, points=True),
-            f"n = {analysed:,} closed sessions",
-        ),
-        build_kpi_value(
-            _fmt(c.outcomes.average_engagement, "{:.1f}"),
-            change("engagement", c.outcomes.average_engagement, p.outcomes.average_engagement),
-            f"n = {analysed:,} closed sessions",
-        ),
-    ]
+    samples = _samples(current)
+    cards = []
+    for metric in KPIS:
+        now = metric.of(current)
+        moved = metric_change(metric, now, metric.of(previous)) if had else None
+        shown = None
+        if moved is not None and moved.shown is not None:
+            colour = {"good": "success", "bad": "danger"}.get(moved.tone, "muted")
+            shown = (arrow(moved), f"{change_text(moved, signed=False)} vs {before}", colour)
+        compared = f"compared with {before}"
+        cards.append(build_kpi_value(metric_value(metric, now, DASH), shown, samples[metric.key], compared))
+    return cards
 
 
 def update_kpis(stored: dict | None) -> tuple:
     """KPI cards plus the period notice (empty period) and the error banner."""
     filters = Filters.from_store(stored)
     try:
-        current, previous = load(
+        current, previous, before = load(
             "headline",
             filters,
             lambda conn, period: (
-                metrics.headline(conn, period, filters.user_type),
-                metrics.headline(conn, period.previous(), filters.user_type),
+                metrics.headline(conn, period, filters.segment),
+                metrics.headline(conn, period.previous(), filters.segment),
+                compared_span(period.previous()),
             ),
         )
     except SQLAlchemyError:
         return (*[build_kpi_value("—", None, "unavailable") for _ in KPIS], "", False, DB_ERROR, True)
     empty = current.sessions.total == 0 and current.messages.total == 0
     notice = "No sessions in this period. Pick a longer period or another user type." if empty else ""
-    return (*kpi_cards(current, previous), notice, empty, "", False)
+    return (*kpi_cards(current, previous, before), notice, empty, "", False)
 
 
 def register(app: Dash) -> None:

@@ -1,52 +1,69 @@
-"""The 30-second tick: one lightweight query for the active-session count, and outage recovery."""
+"""The live card: one lightweight query per tick for the active-session count, outage recovery,
+and its age and stale state ticking in the browser (a clientside callback: no request a second)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import time
 
-from dash import Dash, Input, Output, State, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
+import metrics
 from callbacks.period import DB_ERROR
-from data import metrics
 from web.context import services
 
 
 def refresh_live(
-    _n: int | None = None, banner_open: bool | None = False, filters: dict | None = None
+    _n: int | None = None,
+    banner_open: bool | None = False,
+    filters: dict | None = None,
+    stamp: dict | None = None,
 ) -> tuple:
-    """(count, updated, error text, error shown, filters) for the live card, never raising.
+    """(count, error text, error shown, filters, stamp) for the live card, never raising.
 
-    While the database is down the error banner opens. The first tick that finds it back closes
-    the banner and re-emits the unchanged filters, so that every figure that failed recomputes;
-    on any other tick the filters stay untouched and no heavy query runs.
+    While the database is down the error banner opens and the stamp records the failure (the card
+    then reads "stale"). The first tick that finds it back closes the banner and re-emits the
+    unchanged filters, so that every figure that failed recomputes; on any other tick the filters
+    stay untouched and no heavy query runs.
     """
     ctx = services()
+    stamp = dict(stamp or {})
     try:
         with ctx.engine.connect() as conn:
             active = metrics.active_sessions(conn)
     except SQLAlchemyError:
-        return no_update, "Not updated: database unreachable", DB_ERROR, True, no_update
+        stamp.update(failed=True)
+        return no_update, DB_ERROR, True, no_update, stamp
     recovered = bool(banner_open) and filters is not None
+    stamp.update(at_ms=int(time.time() * 1000), failed=False, zone=ctx.config.display_timezone)
     return (
         f"{active:,}",
-        f"Updated {datetime.now(ctx.config.tz):%H:%M:%S}",
         "" if banner_open else no_update,
         False,
         dict(filters) if recovered else no_update,
+        stamp,
     )
 
 
 def register(app: Dash) -> None:
-    """Attach the live-count callback to `app`."""
+    """Attach the live-count callback and its clientside clock to `app`."""
     app.callback(
         Output("live-active", "children"),
-        Output("live-updated", "children"),
         Output("db-error", "children"),
         Output("db-error", "is_open"),
         Output("filters", "data", allow_duplicate=True),
+        Output("live-stamp", "data"),
         Input("live-tick", "n_intervals"),
         State("db-error", "is_open"),
         State("filters", "data"),
+        State("live-stamp", "data"),
         prevent_initial_call="initial_duplicate",
     )(refresh_live)
+    app.clientside_callback(
+        ClientsideFunction(namespace="chatAnalytics", function_name="liveAge"),
+        Output("live-updated", "children"),
+        Output("live-badge", "children"),
+        Output("live-badge", "color"),
+        Input("live-clock", "n_intervals"),
+        Input("live-stamp", "data"),
+    )

@@ -7,8 +7,8 @@ from typing import TypeVar
 
 from sqlalchemy import Connection
 
-from callbacks.state import Filters
 from data.periods import Period
+from metrics.filters import Filters
 from web.cache import cached
 from web.context import services
 

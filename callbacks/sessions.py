@@ -1,14 +1,15 @@
-"""The recent-sessions table (filtered by a clicked topic) and the transcript panel."""
+"""The recent-sessions table (of the view's period and segment) and the transcript panel."""
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, State, ctx, no_update
+from dash import Dash, Input, Output, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
 from callbacks.period import load
-from callbacks.state import Filters
 from data import sessions
 from layouts.sessions import build_transcript
+from metrics.filters import Filters
+from metrics.numbers import rounded
 from web.context import services
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -19,60 +20,34 @@ def _row(s: dict, tz) -> dict:
         "session_id": s["session_id"],
         "user": s["user"],
         "user_type": s["user_type"],
-        "status": "active" if s["is_active"] else "closed",
+        "status": "open" if s["is_active"] else "closed",
         "created": s["created_at"].astimezone(tz).strftime(TIME_FORMAT),
         "messages": s["total_messages"],
-        "avg_response_ms": _rounded(s["average_response_time_ms"], 0),
+        "avg_response_ms": rounded(s["average_response_time_ms"], 0),
         "satisfaction": s["satisfaction_rating"],
-        "resolved": "yes" if s["resolved"] else "no",
-        "escalated": "yes" if s["escalated_to_human"] else "no",
-        "engagement": _rounded(s["engagement_score"], 1),
+        # An open session is neither resolved nor not yet: it has no outcome.
+        "resolved": "—" if s["is_active"] else ("yes" if s["resolved"] else "no"),
+        "escalated": "—" if s["is_active"] else ("yes" if s["escalated_to_human"] else "no"),
+        "engagement": rounded(s["engagement_score"], 1),
     }
 
 
-def _rounded(value: float | None, digits: int) -> float | None:
-    return None if value is None else round(value, digits)
-
-
-def topic_from_click(click: dict | None) -> str | None:
-    """The topic of a clicked bar in the top-topics chart."""
-    points = (click or {}).get("points") or []
-    return points[0].get("customdata") or points[0].get("y") if points else None
-
-
-def update_table(stored, topic_click, _clear_clicks, current_topic):
-    """Rows for the period (and the clicked topic), the caption, and the topic chip."""
-    if ctx.triggered_id == "topic-filter":
-        topic = None
-    elif ctx.triggered_id == "chart-topics":
-        topic = topic_from_click(topic_click)
-    else:
-        topic = current_topic or None
-    return table_for(stored, topic)
-
-
-def table_for(stored: dict | None, topic: str | None) -> tuple:
-    """Rows, caption and topic chip for the filters' period and an optional topic."""
+def update_table(stored: dict | None) -> tuple:
+    """Rows and caption for the filters' period and segment (user type, topic)."""
     filters = Filters.from_store(stored)
     tz = services().config.tz
     try:
         found = load(
-            f"sessions:{topic}",
-            filters,
-            lambda conn, period: sessions.recent_sessions(conn, period, filters.user_type, topic=topic),
+            "sessions", filters, lambda conn, period: sessions.recent_sessions(conn, period, filters.segment)
         )
     except SQLAlchemyError:
-        return [], "not available: the database is not answering", topic or "", _chip_class(topic)
+        return [], "not available: the database is not answering"
     rows = [_row(s, tz) for s in found]
     limit = sessions.RECENT_LIMIT
     caption = f"newest {limit:,} in the period" if len(rows) >= limit else f"{len(rows):,} in the period"
-    if topic:
-        caption += f" that discussed “{topic}”"
-    return rows, caption, topic or "", _chip_class(topic)
-
-
-def _chip_class(topic: str | None) -> str:
-    return "ms-2" if topic else "ms-2 d-none"
+    if filters.topic:
+        caption += f" that discussed “{filters.topic}”"
+    return rows, caption
 
 
 def open_transcript(selected: list[dict] | None):
@@ -112,12 +87,7 @@ def register(app: Dash) -> None:
     app.callback(
         Output("sessions-grid", "rowData"),
         Output("sessions-caption", "children"),
-        Output("topic-filter-name", "children"),
-        Output("topic-filter", "className"),
         Input("filters", "data"),
-        Input("chart-topics", "clickData"),
-        Input("topic-filter", "n_clicks"),
-        State("topic-filter-name", "children"),
         prevent_initial_call=True,
     )(update_table)
     app.callback(

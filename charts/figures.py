@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import theme
-from data.metrics import Satisfaction, TopicCount
+from metrics import Satisfaction, TopicCount
 
 NO_SESSIONS = "No sessions in this period"
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -22,33 +22,59 @@ def _time_format(hourly: bool) -> tuple[str, str]:
     return ("%H:%M\n%d %b", "%a %d %b %H:%M") if hourly else ("%d %b", "%a %d %b %Y")
 
 
+def time_range(frame: pd.DataFrame, hourly: bool) -> list:
+    """The x-axis range both time charts share: the first bucket to the last, half a bucket of
+    margin either side (bars are centred on their bucket), never past the period."""
+    if frame.empty:
+        return []
+    half = pd.Timedelta(minutes=30) if hourly else pd.Timedelta(hours=12)
+    at = frame["at"].dt.tz_localize(None)
+    return [at.iloc[0] - half, at.iloc[-1] + half]
+
+
 def activity(frame: pd.DataFrame, hourly: bool) -> go.Figure:
-    """Sessions (bars, left axis) and messages (line, right axis) per hour or day."""
+    """Sessions (bars, left axis) and messages (line, right axis) per hour or day; buckets the
+    period covers only in part are hatched and say so on hover."""
     if frame.empty or not (frame["sessions"].sum() or frame["messages"].sum()):
         return theme.empty_figure(NO_SESSIONS)
     tick, hover = _time_format(hourly)
     at = frame["at"].dt.tz_localize(None)
+    partial = frame["partial"] if "partial" in frame else pd.Series(False, index=frame.index)
+    note = [" (partial: the period covers part of it)" if p else "" for p in partial]
     fig = go.Figure()
     fig.add_bar(
         x=at,
         y=frame["sessions"],
         name="Sessions",
-        marker_color=theme.SESSIONS,
-        hovertemplate=f"%{{x|{hover}}}<br>%{{y:,}} sessions<extra></extra>",
+        marker={
+            "color": theme.SESSIONS,
+            "pattern": {"shape": ["/" if p else "" for p in partial], "fgcolor": "#ffffff", "solidity": 0.35},
+            "opacity": [0.55 if p else 1 for p in partial],
+        },
+        customdata=note,
+        hovertemplate=f"%{{x|{hover}}}%{{customdata}}<br>%{{y:,}} sessions<extra></extra>",
     )
     fig.add_scatter(
         x=at,
         y=frame["messages"],
         name="Messages",
         yaxis="y2",
-        mode="lines",
+        mode="lines+markers",
+        marker={"size": [7 if p else 0 for p in partial], "symbol": "circle-open", "color": theme.MESSAGES},
         line={"color": theme.MESSAGES, "width": 2},
-        hovertemplate=f"%{{x|{hover}}}<br>%{{y:,}} messages<extra></extra>",
+        customdata=note,
+        hovertemplate=f"%{{x|{hover}}}%{{customdata}}<br>%{{y:,}} messages<extra></extra>",
     )
     fig.update_layout(
         **theme.base_layout(margin={"l": 48, "r": 56, "t": 24, "b": 40}),
-        xaxis={"tickformat": tick},
-        yaxis={"title": "Sessions", "rangemode": "tozero", "tickformat": ",.0f"},
+        xaxis={"tickformat": tick, "range": time_range(frame, hourly)},
+        yaxis={
+            "title": "Sessions",
+            "rangemode": "tozero",
+            "tickformat": ",.0f",
+            "tickmode": "auto",
+            "nticks": 6,
+        },
         yaxis2={
             "title": "Messages",
             "overlaying": "y",
@@ -56,13 +82,15 @@ def activity(frame: pd.DataFrame, hourly: bool) -> go.Figure:
             "rangemode": "tozero",
             "showgrid": False,
             "tickformat": ",.0f",
+            "tickmode": "auto",
+            "nticks": 6,
         },
         bargap=0.15,
     )
     return fig
 
 
-def response_times(frame: pd.DataFrame, hourly: bool) -> go.Figure:
+def response_times(frame: pd.DataFrame, hourly: bool, x_range: list | None = None) -> go.Figure:
     """p50 and p95 AI response time per hour or day (gaps where there were no answers)."""
     if frame.empty or not frame["count"].sum():
         return theme.empty_figure("No assistant answers in this period")
@@ -82,14 +110,17 @@ def response_times(frame: pd.DataFrame, hourly: bool) -> go.Figure:
         )
     fig.update_layout(
         **theme.base_layout(margin={"l": 56, "r": 16, "t": 24, "b": 40}),
-        xaxis={"tickformat": tick},
+        xaxis={"tickformat": tick, **({"range": x_range} if x_range else {})},
         yaxis={"title": "ms", "rangemode": "tozero", "tickformat": ",.0f"},
     )
     return fig
 
 
-def topic_bars(topics: list[TopicCount], color: str, unit: str, empty: str) -> go.Figure:
-    """Horizontal bars, the most frequent topic on top; each bar's topic is its `customdata`."""
+def topic_bars(
+    topics: list[TopicCount], color: str, unit: str, empty: str, selected: str | None = None
+) -> go.Figure:
+    """Horizontal bars, the most frequent topic on top; each bar's topic is its `customdata`; the
+    topic the page is filtered to stands out, the others are lighter."""
     if not topics:
         return theme.empty_figure(empty)
     ordered = list(reversed(topics))
@@ -99,7 +130,11 @@ def topic_bars(topics: list[TopicCount], color: str, unit: str, empty: str) -> g
             y=[t.topic for t in ordered],
             customdata=[t.topic for t in ordered],
             orientation="h",
-            marker_color=color,
+            marker={
+                "color": color,
+                "opacity": [1 if selected in (None, t.topic) else 0.4 for t in ordered],
+                "line": {"color": "#0f172a", "width": [2 if t.topic == selected else 0 for t in ordered]},
+            },
             hovertemplate=f"%{{y}}<br>%{{x:,}} {unit}<extra></extra>",
         )
     )
@@ -112,10 +147,14 @@ def topic_bars(topics: list[TopicCount], color: str, unit: str, empty: str) -> g
     return fig
 
 
-def user_types(counts: dict[str, int]) -> go.Figure:
-    """A donut of sessions per user type."""
+def user_types(counts: dict[str, int], only: str | None = None) -> go.Figure:
+    """A donut of sessions per user type (a note instead when the page shows one type only)."""
     if not sum(counts.values()):
         return theme.empty_figure(NO_SESSIONS)
+    if only:
+        return theme.empty_figure(
+            f"{counts.get(only, 0):,} {only} sessions: choose All users to compare types"
+        )
     labels = list(counts)
     fig = go.Figure(
         go.Pie(
@@ -161,18 +200,39 @@ def peak_heatmap(matrix: pd.DataFrame, timezone: str) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=matrix.to_numpy(),
-            x=[f"{h:02d}:00" for h in range(24)],
+            x=[f"{h:02d}" for h in range(24)],
             y=WEEKDAYS,
             colorscale=theme.HEATMAP,
             xgap=2,
             ygap=2,
             colorbar={"thickness": 10, "tickformat": ",.0f"},
-            hovertemplate=f"%{{y}} %{{x}} ({timezone})<br>%{{z:,}} messages<extra></extra>",
+            hovertemplate=f"%{{y}} %{{x}}:00 ({timezone})<br>%{{z:,}} messages<extra></extra>",
         )
     )
     fig.update_layout(
         **theme.base_layout(margin={"l": 40, "r": 8, "t": 28, "b": 40}),
         yaxis={"autorange": "reversed"},
+        # Hours as "00".."23", every third labelled and level: readable on a phone too.
+        xaxis={"dtick": 3, "tickangle": 0, "title": {"text": f"hour ({timezone})", "font": {"size": 11}}},
+    )
+    return fig
+
+
+def peak_hours(hours: list[tuple[int, int]], timezone: str) -> go.Figure:
+    """Messages per hour of the day (one-day periods, where a week grid would be mostly empty)."""
+    if not sum(n for _, n in hours):
+        return theme.empty_figure("No messages in this period")
+    fig = go.Figure(
+        go.Bar(
+            x=[f"{h:02d}:00" for h, _ in hours],
+            y=[n for _, n in hours],
+            marker_color=theme.SESSIONS,
+            hovertemplate=f"%{{x}} ({timezone})<br>%{{y:,}} messages<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **theme.base_layout(margin={"l": 48, "r": 8, "t": 28, "b": 40}),
+        yaxis=_count_axis(max(n for _, n in hours)),
         xaxis={"dtick": 2},
     )
     return fig

@@ -7,12 +7,12 @@ import plotly.io as pio
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 SESSIONS = "#2563eb"
-MESSAGES = "#94a3b8"
+MESSAGES = "#475569"  # slate-600: 7.6:1 on white (the old #94a3b8 was 2.6:1)
 P50 = "#0d9488"
-P95 = "#f59e0b"
+P95 = "#b45309"  # amber-700: 5.0:1
 TOPICS = "#6366f1"
 ISSUES = "#dc2626"
-USER_TYPES = {"client": "#2563eb", "provider": "#0d9488", "anonymous": "#a3a3a3"}
+USER_TYPES = {"client": "#2563eb", "provider": "#0d9488", "anonymous": "#737373"}
 RATINGS = {1: "#dc2626", 2: "#f97316", 3: "#eab308", 4: "#84cc16", 5: "#16a34a"}
 # plotly_white's layout without its per-trace-type defaults, as the plain dict plotly.js reads.
 # It is set on the figure's JSON (see `plain`), not on the Figure: plotly validates a template on

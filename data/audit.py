@@ -5,13 +5,11 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from data.schema import audit_log
 
@@ -58,35 +56,11 @@ def entries(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m data.audit [--since YYYY-MM-DD] [--action A] [--limit N]`; returns the exit code."""
-    from config import Config
-    from data.db import create_engine, upgrade_schema
-    from data.errors import report_failure
+    """`python -m data.audit`: the `chat-analytics audit` command; returns the exit code."""
+    from commands.audit_trail import audit as command
+    from commands.startup import invoke
 
-    parser = argparse.ArgumentParser(
-        prog="python -m data.audit", description="List the audit trail, newest first."
-    )
-    parser.add_argument("--since", type=date.fromisoformat, help="from this day (YYYY-MM-DD, UTC)")
-    parser.add_argument("--action", choices=ACTIONS)
-    parser.add_argument("--limit", type=int, default=100)
-    parser.add_argument("--database-url", help="defaults to DATABASE_URL")
-    args = parser.parse_args(argv)
-    since = datetime.combine(args.since, time(), UTC) if args.since else None
-    try:
-        engine = create_engine(args.database_url or Config.from_env().database_url)
-        upgrade_schema(engine)
-        with engine.connect() as conn:
-            rows = entries(conn, since=since, action=args.action, limit=args.limit)
-    except SQLAlchemyError as exc:
-        return report_failure(exc)
-    for r in rows:
-        detail = ", ".join(f"{k}={v}" for k, v in (r["detail"] or {}).items())
-        print(
-            f"{r['at']:%Y-%m-%d %H:%M:%S}  {r['action']:<14} {r['actor'] or '-':<24} {r['ip'] or '-':<16} {detail}"
-        )
-    if not rows:
-        print("no entries")
-    return 0
+    return invoke(command, argv, "python -m data.audit")
 
 
 if __name__ == "__main__":

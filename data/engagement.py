@@ -1,4 +1,4 @@
-"""The engagement score of CONTRACT.md section 1: the only implementation of the formula."""
+"""The engagement score of docs/contract.md section 1: the only implementation of the formula."""
 
 from __future__ import annotations
 

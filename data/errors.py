@@ -1,8 +1,6 @@
-"""Errors shared by the data layer's callers: bad parameters, and one-line database failures."""
+"""Errors shared by the data layer's callers: bad parameters, and database failures in one line."""
 
 from __future__ import annotations
-
-import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -20,10 +18,3 @@ def describe_db_error(exc: SQLAlchemyError) -> str:
     cause = getattr(exc, "orig", None) or exc
     first = (str(cause).strip().splitlines() or [cause.__class__.__name__])[0]
     return f"database: {first}"
-
-
-def report_failure(exc: Exception) -> int:
-    """Print `exc` as a command line's one `error: ...` line on stderr; return the exit code, 1."""
-    text = describe_db_error(exc) if isinstance(exc, SQLAlchemyError) else str(exc)
-    print(f"error: {text.splitlines()[0] if text else exc.__class__.__name__}", file=sys.stderr)
-    return 1

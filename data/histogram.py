@@ -1,9 +1,9 @@
 """Response-time histograms with logarithmic buckets, and the percentiles they give.
 
 Bucket b holds the values in [R**b, R**(b+1)) (R = 1.04); zero has a bucket of its own. A
-percentile is numpy's linear interpolation between two order statistics; estimated from the
-histogram, each order statistic is replaced by its bucket's geometric midpoint R**(b+1/2), which is
-within a factor sqrt(R) of any value in the bucket. The interpolation is a weighted mean of the
+percentile estimated from the histogram (metrics.percentiles) replaces each order statistic by
+its bucket's geometric midpoint R**(b+1/2), which is within a factor sqrt(R) of any value in the
+bucket. The interpolation is a weighted mean of the
 two, so the estimate is within that same factor of the exact percentile: at most
 sqrt(1.04) - 1 = 1.98% above it and 1.94% below it.
 """
@@ -11,7 +11,7 @@ sqrt(1.04) - 1 = 1.98% above it and 1.94% below it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 RATIO = 1.04
 ZERO_BUCKET = -(2**31)  # values of exactly 0 ms
@@ -39,31 +39,3 @@ def add_values(histogram: dict[int, int], values: Iterable[float]) -> dict[int, 
         b = bucket_of(ms)
         histogram[b] = histogram.get(b, 0) + 1
     return histogram
-
-
-def percentiles(histogram: Mapping[int, int], qs: Iterable[int]) -> dict[int, float | None]:
-    """Estimated percentiles (numpy's linear interpolation) of the values counted in `histogram`."""
-    qs = list(qs)
-    n = sum(histogram.values())
-    if n == 0:
-        return {q: None for q in qs}
-    ordered = sorted((b, c) for b, c in histogram.items() if c > 0)
-    wanted: dict[int, float] = {}
-    ranks = {}
-    for q in qs:
-        k = (n - 1) * q / 100
-        lo = math.floor(k)
-        ranks[q] = (lo, min(lo + 1, n - 1), k - lo)
-        wanted[lo] = wanted[min(lo + 1, n - 1)] = 0.0
-    # One walk through the buckets finds the bucket of every order statistic needed.
-    pending = sorted(wanted)
-    seen = 0
-    i = 0
-    for b, c in ordered:
-        seen += c
-        while i < len(pending) and pending[i] < seen:
-            wanted[pending[i]] = representative(b)
-            i += 1
-        if i == len(pending):
-            break
-    return {q: wanted[lo] + (wanted[hi] - wanted[lo]) * frac for q, (lo, hi, frac) in ranks.items()}

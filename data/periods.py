@@ -125,22 +125,3 @@ def parse_day(value: str, field: str) -> date:
     if not FIRST_DAY <= day <= LAST_DAY:
         raise PeriodError(f"{field} must be between {FIRST_DAY} and {LAST_DAY}", field)
     return day
-
-
-def resolve_period(
-    tz: ZoneInfo,
-    preset: str | None = None,
-    start_date: str | None = None,
-    end_date: str | None = None,
-    *,
-    default: str = DEFAULT_PRESET,
-    now: datetime | None = None,
-) -> Period:
-    """Turn request parameters into a Period: a custom range wins over a preset, else `default`."""
-    if start_date or end_date:
-        if not start_date:
-            raise PeriodError("start_date is required with end_date", "start_date")
-        if not end_date:
-            raise PeriodError("end_date is required with start_date", "end_date")
-        return custom_range(parse_day(start_date, "start_date"), parse_day(end_date, "end_date"), tz)
-    return preset_period(preset or default, tz, now)

@@ -418,14 +418,7 @@ def _close_chunk(conn: Connection, closings: Sequence[Closing]) -> int:
     conn.execute(insert(chat_analytics), analytics_rows)
     with rollups.batched(conn) as deltas:
         for s, row in zip(sessions, analytics_rows, strict=True):
-            deltas.session_closed(
-                s.created_at,
-                s.user_type,
-                resolved=row["resolved"],
-                escalated=row["escalated_to_human"],
-                engagement=row["engagement_score"],
-                topics=row["topics_discussed"],
-            )
+            deltas.session_closed(s.created_at, s.user_type, row)
     return len(analytics_rows)
 
 

@@ -8,20 +8,19 @@ tables; `python -m data.rollups rebuild` runs it, and the tests check that both 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Connection, Engine, case, delete, func, select
+from sqlalchemy import Connection, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 
 from data import histogram
+from data.counters import ANALYTICS_COUNTERS, sums_sql, unresolved, unresolved_sql
 from data.cover import DAY, HOUR, bucket_start, moment
 from data.schema import (
     HOURLY_COUNTERS,
@@ -108,24 +107,14 @@ class Deltas:
         for grain, size in (("h", HOUR), ("d", DAY)):
             self.topics[(grain, bucket_start(created, size), user_type, topic)]["sessions"] += 1
 
-    def session_closed(
-        self,
-        created: datetime,
-        user_type: str,
-        *,
-        resolved: bool,
-        escalated: bool,
-        engagement: float,
-        topics: Iterable[str],
-    ) -> None:
+    def session_closed(self, created: datetime, user_type: str, analytics: Mapping) -> None:
+        """A session got its analytics row (a dict of chat_analytics' columns)."""
         row = self.hours[(bucket_start(created, HOUR), user_type)]
         row["active"] -= 1
-        row["analysed"] += 1
-        row["resolved"] += int(resolved)
-        row["escalated"] += int(escalated)
-        row["engagement_tenths"] += tenths(engagement)
-        if not resolved:
-            for topic in topics:
+        for counter in ANALYTICS_COUNTERS:
+            row[counter.name] += counter.of(analytics)
+        if unresolved(analytics):
+            for topic in analytics["topics_discussed"]:
                 for grain, size in (("h", HOUR), ("d", DAY)):
                     self.topics[(grain, bucket_start(created, size), user_type, topic)]["unresolved"] += 1
 
@@ -179,11 +168,6 @@ class Deltas:
 def micros(ms: float) -> int:
     """A processing time in whole microseconds (truncated), as the rollups sum it."""
     return int(ms * 1000)
-
-
-def tenths(score: float) -> int:
-    """An engagement score (one decimal) in tenths."""
-    return round(score * 10)
 
 
 def _full(counter: Counter, names: Iterable[str]) -> dict[str, int]:
@@ -264,26 +248,19 @@ def _rebuild_sessions(conn: Connection, deltas: Deltas) -> None:
             func.count(),
             func.sum(case((s.is_active, 1), else_=0)),
             *rating_counts,
-            func.count(a.session_id),
-            func.sum(case((a.resolved, 1), else_=0)),
-            func.sum(case((a.escalated_to_human, 1), else_=0)),
+            *sums_sql(),
         )
         .select_from(chat_sessions.outerjoin(chat_analytics, a.session_id == s.session_id))
         .group_by(hour, s.user_type)
     )
     for h, user_type, total, active, *rest in conn.execute(stmt):
-        ratings, (analysed, resolved, escalated) = rest[:5], rest[5:]
+        ratings, analytics = rest[:5], rest[5:]
         row = deltas.hours[(int(h) * HOUR, user_type)]
-        row.update(sessions=total, active=active or 0, analysed=analysed, resolved=resolved or 0)
-        row["escalated"] = escalated or 0
+        row.update(sessions=total, active=active or 0)
         for r, n in enumerate(ratings, start=1):
             row[f"rated_{r}"] = n or 0
-    # Engagement sums in tenths are added up in Python, where `tenths` rounds as the writers do.
-    engagement = select(s.created_at, s.user_type, a.engagement_score).select_from(
-        chat_analytics.join(chat_sessions, a.session_id == s.session_id)
-    )
-    for created, user_type, score in conn.execute(engagement.execution_options(yield_per=10_000)):
-        deltas.hours[(bucket_start(created, HOUR), user_type)]["engagement_tenths"] += tenths(score)
+        for counter, n in zip(ANALYTICS_COUNTERS, analytics, strict=True):
+            row[counter.name] = int(n)
 
 
 def _rebuild_messages(conn: Connection, deltas: Deltas) -> None:
@@ -338,7 +315,7 @@ def _rebuild_topics(conn: Connection, deltas: Deltas) -> None:
                 s.user_type,
                 t.topic,
                 func.count(),
-                func.sum(case((a.resolved.is_(False), 1), else_=0)),
+                func.sum(case((unresolved_sql(), 1), else_=0)),
             )
             .select_from(
                 session_topics.join(chat_sessions, s.session_id == t.session_id).outerjoin(
@@ -347,10 +324,10 @@ def _rebuild_topics(conn: Connection, deltas: Deltas) -> None:
             )
             .group_by(bucket, s.user_type, t.topic)
         )
-        for b, user_type, topic, n, unresolved in conn.execute(stmt):
+        for b, user_type, topic, n, n_unresolved in conn.execute(stmt):
             row = deltas.topics[(grain, int(b) * size, user_type, topic)]
             row["sessions"] += n
-            row["unresolved"] += unresolved or 0
+            row["unresolved"] += n_unresolved or 0
 
 
 def rollup_rows(conn: Connection) -> dict[str, set[tuple]]:
@@ -366,27 +343,11 @@ def rollup_rows(conn: Connection) -> dict[str, set[tuple]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m data.rollups rebuild [--database-url URL]`; returns the exit code."""
-    from config import Config
-    from data.db import create_engine, refresh_statistics, upgrade_schema
-    from data.errors import report_failure
+    """`python -m data.rollups rebuild`: the `chat-analytics rollups` command; returns the exit code."""
+    from commands.dataset import rollups as command
+    from commands.startup import invoke
 
-    parser = argparse.ArgumentParser(
-        prog="python -m data.rollups", description="Recompute the rollup tables from the base tables."
-    )
-    parser.add_argument("command", choices=["rebuild"])
-    parser.add_argument("--database-url", help="defaults to DATABASE_URL")
-    args = parser.parse_args(argv)
-    try:
-        engine: Engine = create_engine(args.database_url or Config.from_env().database_url)
-        upgrade_schema(engine)
-        with engine.begin() as conn:
-            counts = rebuild(conn)
-        refresh_statistics(engine, ROLLUP_TABLES)
-    except SQLAlchemyError as exc:
-        return report_failure(exc)
-    print("Rebuilt the rollups: " + ", ".join(f"{name} {n:,} rows" for name, n in counts.items()))
-    return 0
+    return invoke(command, argv, "python -m data.rollups")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The tables of CONTRACT.md section 1, plus the helper tables the write path keeps consistent."""
+"""The tables of docs/contract.md section 1, plus the helper tables the write path keeps consistent."""
 
 from __future__ import annotations
 

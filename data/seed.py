@@ -8,7 +8,6 @@ and 8% escalated, and `--active K` sessions still open, so that every chart tell
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 import uuid
@@ -18,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from sqlalchemy import Engine, insert, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from data import recording
 from data.db import refresh_statistics
@@ -352,45 +350,12 @@ def generate(
     )
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return value
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Command line entry point; returns the exit code."""
-    from config import Config
-    from data.db import create_engine, upgrade_schema
-    from data.errors import report_failure
+    """`python -m data.seed`: the `chat-analytics seed` command; returns the exit code."""
+    from commands.dataset import seed as command
+    from commands.startup import invoke
 
-    parser = argparse.ArgumentParser(prog="python -m data.seed", description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=_positive, default=2_000, help="sessions to create (default 2000)")
-    parser.add_argument("--days", type=_positive, default=90, help="days of history ending now (default 90)")
-    parser.add_argument("--active", type=_positive, default=5, help="sessions left open (default 5)")
-    parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-    parser.add_argument("--database-url", help="defaults to DATABASE_URL")
-    args = parser.parse_args(argv)
-    if args.active > args.sessions:
-        parser.error("--active cannot exceed --sessions")
-    if args.days < 1:
-        parser.error("--days must be at least 1")
-    try:
-        engine = create_engine(args.database_url or Config.from_env().database_url)
-        upgrade_schema(engine)
-        summary = generate(
-            engine,
-            sessions=args.sessions,
-            days=args.days,
-            active=args.active,
-            seed=args.seed,
-            progress=sys.stderr.isatty(),
-        )
-    except (SeedError, SQLAlchemyError) as exc:
-        return report_failure(exc)
-    print(summary.line())
-    return 0
+    return invoke(command, argv, "python -m data.seed")
 
 
 if __name__ == "__main__":

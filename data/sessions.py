@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, select
 
-from data.metrics import sessions_where
 from data.periods import Period
-from data.schema import chat_analytics, chat_messages, chat_sessions, session_topics, users
+from data.schema import chat_analytics, chat_messages, chat_sessions, users
+from metrics.spans import Selecting, sessions_where
 
 RECENT_LIMIT = 500
 TRANSCRIPT_LIMIT = 2000
@@ -15,19 +15,18 @@ TRANSCRIPT_LIMIT = 2000
 def recent_sessions(
     conn: Connection,
     period: Period,
-    user_type: str | None = None,
+    segment: Selecting = None,
     *,
-    topic: str | None = None,
     limit: int = RECENT_LIMIT,
 ) -> list[dict]:
-    """The newest sessions created in the period (optionally only those that discussed `topic`)."""
-    conds = sessions_where(period, user_type)
-    if topic:
-        conds.append(
-            chat_sessions.c.session_id.in_(
-                select(session_topics.c.session_id).where(session_topics.c.topic == topic)
-            )
-        )
+    """The newest sessions created in the period of the segment (a user type, a topic).
+
+    Open sessions have no analytics row yet: their message count is counted from their messages.
+    """
+    conds = sessions_where(period, segment)
+    so_far = (
+        select(func.count()).where(chat_messages.c.session_id == chat_sessions.c.session_id).scalar_subquery()
+    )
     stmt = (
         select(
             chat_sessions.c.session_id,
@@ -35,7 +34,7 @@ def recent_sessions(
             chat_sessions.c.user_type,
             chat_sessions.c.is_active,
             chat_sessions.c.created_at,
-            chat_analytics.c.total_messages,
+            func.coalesce(chat_analytics.c.total_messages, so_far).label("total_messages"),
             chat_analytics.c.average_response_time_ms,
             chat_sessions.c.satisfaction_rating,
             chat_sessions.c.resolved,

@@ -1,22 +1,19 @@
 """Accounts: the people behind chat sessions and the staff who sign in to the dashboard.
 
-Passwords are stored only as salted hashes (werkzeug's scrypt). `python -m data.users` creates and
-deactivates accounts from a shell.
+Passwords are stored only as salted hashes (werkzeug's scrypt). `python -m data.users` (the
+`chat-analytics users` command, commands.accounts) creates and deactivates accounts from a shell.
 """
 
 from __future__ import annotations
 
-import argparse
-import getpass
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, func, insert, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from data.errors import report_failure
 from data.schema import USER_TYPES, users
 
 MIN_PASSWORD_LENGTH = 10
@@ -124,63 +121,12 @@ def set_active(conn: Connection, username: str, active: bool) -> None:
         raise UserError(f"no account named {username!r}")
 
 
-def staff_count(conn: Connection) -> int:
-    """How many active staff accounts exist."""
-    return conn.execute(
-        select(func.count()).select_from(users).where(users.c.is_staff, users.c.is_active)
-    ).scalar_one()
-
-
-def _read_password(from_stdin: bool) -> str:
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Password: ")
-    if first != getpass.getpass("Password (again): "):
-        raise UserError("the two passwords differ")
-    return first
-
-
 def main(argv: list[str] | None = None) -> int:
-    """`python -m data.users create|deactivate|activate ...`; returns the exit code."""
-    from config import Config
-    from data.db import create_engine, upgrade_schema
+    """`python -m data.users ...`: the `chat-analytics users` command; returns the exit code."""
+    from commands.accounts import users as command
+    from commands.startup import invoke
 
-    parser = argparse.ArgumentParser(prog="python -m data.users", description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="defaults to DATABASE_URL")
-    commands = parser.add_subparsers(dest="command", required=True)
-    create = commands.add_parser("create", help="create an account")
-    create.add_argument("username")
-    create.add_argument("--staff", action="store_true", help="may sign in to the dashboard")
-    create.add_argument("--email")
-    create.add_argument("--user-type", choices=USER_TYPES, default="client")
-    create.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    for name, text in (("deactivate", "lock an account out"), ("activate", "let an account back in")):
-        commands.add_parser(name, help=text).add_argument("username")
-    args = parser.parse_args(argv)
-
-    try:
-        engine = create_engine(args.database_url or Config.from_env().database_url)
-        upgrade_schema(engine)
-        if args.command == "create":
-            password = _read_password(args.password_stdin)
-            with engine.begin() as conn:
-                account = create_user(
-                    conn,
-                    args.username,
-                    password=password,
-                    is_staff=args.staff,
-                    email=args.email,
-                    user_type=args.user_type,
-                )
-            role = "staff account" if account.is_staff else "account"
-            print(f"Created {role} {account.username!r} (id {account.id})")
-        else:
-            with engine.begin() as conn:
-                set_active(conn, args.username, args.command == "activate")
-            print(f"{args.command.capitalize()}d {args.username!r}")
-    except (UserError, ValueError, SQLAlchemyError) as exc:
-        return report_failure(exc)
-    return 0
+    return invoke(command, argv, "python -m data.users")
 
 
 if __name__ == "__main__":

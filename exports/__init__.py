@@ -1,1 +1,1 @@
-"""Streamed CSV exports of sessions, messages and analytics (CONTRACT.md section 3)."""
+"""Streamed CSV exports of sessions, messages and analytics (docs/contract.md section 3)."""

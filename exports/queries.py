@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 
-from data.schema import audit_log, chat_analytics, chat_messages, chat_sessions, users
+from data.schema import audit_log, chat_analytics, chat_messages, chat_sessions, session_topics, users
 from exports import cells
-from exports.filters import ExportFilters
+from metrics.filters import VIEW_FIELDS, Filters
 
 _USER = func.coalesce(users.c.username, "anonymous").label("user")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The rows an export request asks for: its filters and the [start, end) they stand for."""
+
+    filters: Filters
+    start: datetime | None = None
+    end: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -22,15 +32,28 @@ class ExportKind:
     name: str
     columns: tuple[str, ...]
     filters: frozenset[str]
-    query: Callable[[ExportFilters], Select]
+    query: Callable[[Selection], Select]
     cells: Callable[[object, ZoneInfo], list[str]]
 
 
-def _in_range(stmt: Select, column, f: ExportFilters) -> Select:
-    if f.start is not None:
-        stmt = stmt.where(column >= f.start)
-    if f.end is not None:
-        stmt = stmt.where(column < f.end)
+def _in_range(stmt: Select, column, sel: Selection) -> Select:
+    if sel.start is not None:
+        stmt = stmt.where(column >= sel.start)
+    if sel.end is not None:
+        stmt = stmt.where(column < sel.end)
+    return stmt
+
+
+def _of_sessions(stmt: Select, f: Filters) -> Select:
+    """Keep the rows whose session has the filters' user type and discussed their topic."""
+    if f.user_type:
+        stmt = stmt.where(chat_sessions.c.user_type == f.user_type)
+    if f.topic:
+        stmt = stmt.where(
+            chat_sessions.c.session_id.in_(
+                select(session_topics.c.session_id).where(session_topics.c.topic == f.topic)
+            )
+        )
     return stmt
 
 
@@ -38,7 +61,8 @@ def _topics(value) -> str:
     return "; ".join(value or [])
 
 
-def _sessions_query(f: ExportFilters) -> Select:
+def _sessions_query(sel: Selection) -> Select:
+    f = sel.filters
     stmt = select(
         chat_sessions.c.session_id,
         _USER,
@@ -60,9 +84,7 @@ def _sessions_query(f: ExportFilters) -> Select:
             chat_analytics, chat_analytics.c.session_id == chat_sessions.c.session_id
         )
     )
-    stmt = _in_range(stmt, chat_sessions.c.created_at, f)
-    if f.user_type:
-        stmt = stmt.where(chat_sessions.c.user_type == f.user_type)
+    stmt = _of_sessions(_in_range(stmt, chat_sessions.c.created_at, sel), f)
     if f.is_active is not None:
         stmt = stmt.where(chat_sessions.c.is_active.is_(f.is_active))
     return stmt.order_by(chat_sessions.c.created_at, chat_sessions.c.session_id)
@@ -88,7 +110,8 @@ def _session_cells(r, tz: ZoneInfo) -> list[str]:
     ]
 
 
-def _messages_query(f: ExportFilters) -> Select:
+def _messages_query(sel: Selection) -> Select:
+    f = sel.filters
     stmt = select(
         chat_messages.c.message_id,
         chat_messages.c.session_id,
@@ -104,7 +127,7 @@ def _messages_query(f: ExportFilters) -> Select:
             users, users.c.id == chat_sessions.c.user_id
         )
     )
-    stmt = _in_range(stmt, chat_messages.c.created_at, f)
+    stmt = _of_sessions(_in_range(stmt, chat_messages.c.created_at, sel), f)
     if f.session_id:
         stmt = stmt.where(chat_messages.c.session_id == f.session_id)
     if f.sender_type:
@@ -128,7 +151,8 @@ def _message_cells(r, tz: ZoneInfo) -> list[str]:
     ]
 
 
-def _analytics_query(f: ExportFilters) -> Select:
+def _analytics_query(sel: Selection) -> Select:
+    f = sel.filters
     stmt = select(
         chat_analytics.c.analytics_id,
         chat_analytics.c.session_id,
@@ -149,9 +173,7 @@ def _analytics_query(f: ExportFilters) -> Select:
             chat_sessions, chat_sessions.c.session_id == chat_analytics.c.session_id
         ).outerjoin(users, users.c.id == chat_sessions.c.user_id)
     )
-    stmt = _in_range(stmt, chat_sessions.c.created_at, f)
-    if f.user_type:
-        stmt = stmt.where(chat_sessions.c.user_type == f.user_type)
+    stmt = _of_sessions(_in_range(stmt, chat_sessions.c.created_at, sel), f)
     if f.resolved is not None:
         stmt = stmt.where(chat_analytics.c.resolved.is_(f.resolved))
     return stmt.order_by(chat_sessions.c.created_at, chat_analytics.c.session_id)
@@ -176,8 +198,9 @@ def _analytics_cells(r, tz: ZoneInfo) -> list[str]:
     ]
 
 
-def _audit_query(f: ExportFilters) -> Select:
-    stmt = _in_range(select(audit_log), audit_log.c.at, f)
+def _audit_query(sel: Selection) -> Select:
+    f = sel.filters
+    stmt = _in_range(select(audit_log), audit_log.c.at, sel)
     if f.action:
         stmt = stmt.where(audit_log.c.action == f.action)
     return stmt.order_by(audit_log.c.at, audit_log.c.id)
@@ -207,7 +230,7 @@ EXPORTS: dict[str, ExportKind] = {
             "Topics",
             "Engagement Score",
         ),
-        frozenset({"start_date", "end_date", "user_type", "is_active"}),
+        VIEW_FIELDS | {"is_active"},
         _sessions_query,
         _session_cells,
     ),
@@ -224,7 +247,7 @@ EXPORTS: dict[str, ExportKind] = {
             "Cached Response",
             "Metadata",
         ),
-        frozenset({"start_date", "end_date", "session_id", "sender_type"}),
+        VIEW_FIELDS | {"session_id", "sender_type"},
         _messages_query,
         _message_cells,
     ),
@@ -245,7 +268,7 @@ EXPORTS: dict[str, ExportKind] = {
             "Engagement Score",
             "Duration (s)",
         ),
-        frozenset({"start_date", "end_date", "user_type", "resolved"}),
+        VIEW_FIELDS | {"resolved"},
         _analytics_query,
         _analytics_cells,
     ),
@@ -253,7 +276,7 @@ EXPORTS: dict[str, ExportKind] = {
     "audit": ExportKind(
         "chat-analytics-audit",
         ("At", "Action", "Actor", "IP", "Detail"),
-        frozenset({"start_date", "end_date", "action"}),
+        frozenset({"period", "start_date", "end_date", "action"}),
         _audit_query,
         _audit_cells,
     ),

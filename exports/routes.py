@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, jsonify, request
 from flask_login import current_user
@@ -17,8 +17,8 @@ from data import audit
 from data.errors import FieldError
 from exports import parquet
 from exports.csv import csv_chunks
-from exports.filters import ExportFilters, parse_filters
-from exports.queries import EXPORTS, ExportKind
+from exports.queries import EXPORTS, ExportKind, Selection
+from metrics.filters import parse_filters
 from monitoring import instruments
 from web.context import services
 from web.paths import DASHBOARD_PATH
@@ -30,10 +30,11 @@ log = logging.getLogger(__name__)
 blueprint = Blueprint("exports", __name__)
 
 
-def file_name(kind: ExportKind, filters: ExportFilters, today: str, extension: str = "csv") -> str:
-    """`chat-sessions_2026-11-01_2026-11-07.csv`; an open end is `all` or today."""
-    first = filters.first_day.isoformat() if filters.first_day else "all"
-    last = filters.last_day.isoformat() if filters.last_day else today
+def file_name(kind: ExportKind, selection: Selection, tz, today: str, extension: str = "csv") -> str:
+    """`chat-sessions_2026-11-01_2026-11-07.csv` (the local days covered); an open end is `all` or today."""
+    start, end = selection.start, selection.end
+    first = start.astimezone(tz).date().isoformat() if start else "all"
+    last = (end - timedelta(microseconds=1)).astimezone(tz).date().isoformat() if end else today
     return f"{kind.name}_{first}_{last}.{extension}"
 
 
@@ -47,14 +48,15 @@ def export(kind: str):
     if fmt not in FORMATS:
         return jsonify(error=f"format must be one of {', '.join(FORMATS)}", field="format"), 400
     try:
-        filters = parse_filters(request.args, spec.filters, tz)
+        filters = parse_filters(request.args, allowed=spec.filters, default_preset=None, open_range=True)
     except FieldError as exc:
         return jsonify(error=str(exc), field=exc.field), 400
+    selection = Selection(filters, *filters.bounds(tz))
     # A database failure here, before the first byte, becomes a 503 (web.errors).
     conn = ctx.engine.connect()
     try:
         # Server-side cursor on PostgreSQL; batches of YIELD_PER rows everywhere: memory stays flat.
-        stmt = spec.query(filters)
+        stmt = spec.query(selection)
         if fmt == "parquet":
             stmt = parquet.query(kind, stmt)
         result = conn.execution_options(stream_results=True, yield_per=YIELD_PER).execute(stmt)
@@ -91,7 +93,7 @@ def export(kind: str):
             except SQLAlchemyError:
                 log.warning("export by %s not audited: database unavailable (%s)", actor, detail)
 
-    name = file_name(spec, filters, datetime.now(tz).date().isoformat(), fmt)
+    name = file_name(spec, selection, tz, datetime.now(tz).date().isoformat(), fmt)
     return Response(
         body(),
         headers={

@@ -1,4 +1,4 @@
-"""The filter bar: period presets, a custom day range, the user type, and the export buttons."""
+"""The filter bar: period presets, a custom day range, the user type, the topic chip, and exports."""
 
 from __future__ import annotations
 
@@ -20,30 +20,52 @@ EXPORTS = (("sessions", "Sessions"), ("messages", "Messages"), ("analytics", "An
 
 
 def build_controls(timezone: str, today: date) -> dbc.Card:
-    """The filter bar; `today` (in the display zone) is the last day the range picker offers."""
-    presets = dbc.RadioItems(
-        id="preset",
-        options=[{"label": label, "value": key} for key, label in PRESET_LABELS.items()],
-        value=None,
-        inline=True,
-        className="btn-group flex-wrap",
-        inputClassName="btn-check",
-        labelClassName="btn btn-outline-primary btn-sm",
-        labelCheckedClassName="active",
+    """The filter bar; `today` (in the display zone) is the last day the range inputs offer."""
+    presets = html.Div(
+        dbc.RadioItems(
+            id="preset",
+            options=[{"label": label, "value": key} for key, label in PRESET_LABELS.items()],
+            value=None,
+            inline=True,
+            className="btn-group preset-group",
+            inputClassName="btn-check",
+            labelClassName="btn btn-outline-primary btn-sm",
+            labelCheckedClassName="active",
+        ),
+        role="group",
+        **{"aria-label": "Period"},
     )
-    date_range = dcc.DatePickerRange(
+    # Native date inputs: keyboard and screen-reader friendly, and a phone's own picker.
+    date_range = html.Div(
+        [
+            html.Label("From", htmlFor="date-start", className="small text-muted"),
+            dcc.Input(
+                id="date-start", type="date", max=today.isoformat(), className="form-control form-control-sm"
+            ),
+            html.Label("to", htmlFor="date-end", className="small text-muted"),
+            dcc.Input(
+                id="date-end", type="date", max=today.isoformat(), className="form-control form-control-sm"
+            ),
+        ],
+        className="d-flex align-items-center gap-2 date-range",
         id="date-range",
-        display_format="D MMM YYYY",
-        max_date_allowed=today.isoformat(),
-        first_day_of_week=1,
-        start_date_placeholder_text="From",
-        end_date_placeholder_text="To",
-        clearable=True,
-        minimum_nights=0,
-        updatemode="bothdates",
     )
-    user_type = dbc.Select(
-        id="user-type", options=USER_TYPE_OPTIONS, value="all", size="sm", style={"width": "9rem"}
+    user_type = html.Div(
+        [
+            html.Label("Users", htmlFor="user-type", className="small text-muted"),
+            dbc.Select(
+                id="user-type", options=USER_TYPE_OPTIONS, value="all", size="sm", style={"width": "9rem"}
+            ),
+        ],
+        className="d-flex align-items-center gap-2",
+    )
+    topic_chip = dbc.Button(
+        ["Topic: ", html.Strong(id="topic-chip-name"), html.Span(" ×", **{"aria-hidden": "true"})],
+        id="topic-clear",
+        color="primary",
+        size="sm",
+        className="rounded-pill d-none",
+        title="Remove the topic filter",
     )
     exports = html.Div(
         [
@@ -62,27 +84,39 @@ def build_controls(timezone: str, today: date) -> dbc.Card:
                     for kind, label in EXPORTS
                 ]
             ),
+            html.Span(id="export-scope", className="text-muted small ms-2"),
         ],
-        className="d-flex align-items-center",
+        className="d-flex align-items-center flex-wrap",
     )
     return dbc.Card(
         dbc.CardBody(
-            html.Div(
-                [
-                    presets,
-                    html.Div(
-                        [html.Span("or", className="text-muted small me-2"), date_range],
-                        className="d-flex align-items-center",
-                    ),
-                    user_type,
-                    html.Span(
-                        [html.Span(id="period-label", className="fw-semibold"), f" · times in {timezone}"],
-                        className="text-muted small",
-                    ),
-                    html.Div(exports, className="ms-xl-auto"),
-                ],
-                className="d-flex flex-wrap align-items-center gap-3",
-            ),
+            [
+                html.Div(
+                    [presets, date_range, user_type, topic_chip],
+                    className="d-flex flex-wrap align-items-center gap-2 gap-md-3",
+                ),
+                html.Div(
+                    [
+                        html.Span(
+                            [
+                                html.Span(id="period-label", className="fw-semibold"),
+                                f" · times in {timezone}",
+                            ],
+                            className="text-muted small",
+                        ),
+                        html.Div(exports, className="ms-lg-auto"),
+                    ],
+                    className="d-flex flex-wrap align-items-center gap-2 mt-2",
+                ),
+                dbc.Toast(
+                    id="export-toast",
+                    header="Export started",
+                    is_open=False,
+                    dismissable=True,
+                    duration=6000,
+                    className="export-toast",
+                ),
+            ],
             className="py-2",
         ),
         className="shadow-sm mb-3",

@@ -1,99 +1,89 @@
-"""KPI cards: a value, its change against the previous period, the sample it stands on, a definition."""
+"""KPI cards: a value, its change against a named previous period, the sample it stands on, and a
+definition behind an info button (keyboard and touch reach it, not only a hover)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
+from metrics.catalogue import METRICS, Metric
 
-@dataclass(frozen=True)
-class KpiSpec:
-    """What a card shows and how to read its change."""
-
-    key: str
-    title: str
-    definition: str
-    higher_is_better: bool
-
-
-KPIS = (
-    KpiSpec("sessions", "Sessions", "Chat sessions created in the period.", True),
-    KpiSpec("messages", "Messages", "Messages sent in the period (user, assistant and system).", True),
-    KpiSpec(
-        "response",
-        "Avg response time",
-        "Mean AI processing time of assistant messages sent in the period; p95 is the 95th percentile.",
-        False,
-    ),
-    KpiSpec(
-        "satisfaction",
-        "Avg satisfaction",
-        "Mean 1-5 rating of sessions created in the period that have a rating.",
-        True,
-    ),
-    KpiSpec(
-        "resolution",
-        "Resolution rate",
-        "Share of the period's sessions with an analytics row (closed) that were resolved.",
-        True,
-    ),
-    KpiSpec(
-        "escalation",
-        "Escalation rate",
-        "Share of the period's sessions with an analytics row (closed) that were escalated to a human.",
-        False,
-    ),
-    KpiSpec(
-        "engagement",
-        "Avg engagement",
-        "Mean engagement score (0-100) of the period's closed sessions: user messages, actions, "
-        "topics and duration, each capped (40/25/15/20 points).",
-        True,
-    ),
+# The period cards, in order: catalogue keys (label, definition and direction come from there).
+# Response time is read as percentiles throughout (card and chart): the median, with p95 below.
+KPIS: tuple[Metric, ...] = tuple(
+    METRICS[key]
+    for key in (
+        "sessions",
+        "messages",
+        "p50_response_time",
+        "avg_satisfaction",
+        "resolution_rate",
+        "escalation_rate",
+        "avg_engagement",
+    )
 )
 
 
-def build_kpi_card(spec: KpiSpec) -> dbc.Card:
-    """An empty card for `spec`; the period callback fills `kpi-<key>`."""
-    title_id = f"kpi-{spec.key}-title"
+def info_button(key: str, label: str, definition: str) -> list:
+    """A small (i) button that opens the definition on click, tap or keyboard."""
+    button_id = f"{key}-info"
+    return [
+        html.Button(
+            "i",
+            id=button_id,
+            type="button",
+            className="info-button ms-1",
+            **{"aria-label": f"What is {label}?"},
+        ),
+        dbc.Popover(definition, target=button_id, body=True, trigger="legacy", placement="bottom"),
+    ]
+
+
+def build_kpi_card(spec: Metric) -> dbc.Card:
+    """A card for a catalogue metric showing a skeleton until the period callback fills `kpi-<key>`."""
     return dbc.Card(
         dbc.CardBody(
             [
-                html.Div(spec.title, id=title_id, className="text-muted small text-truncate"),
-                dbc.Tooltip(spec.definition, target=title_id, placement="bottom"),
-                html.Div(build_kpi_value("…", None, ""), id=f"kpi-{spec.key}"),
+                html.Div(
+                    [
+                        html.H2(spec.label, className="kpi-title"),
+                        *info_button(f"kpi-{spec.key}", spec.label, spec.definition),
+                    ],
+                    className="d-flex align-items-center",
+                ),
+                html.Div(build_kpi_skeleton(), id=f"kpi-{spec.key}", className="kpi-body"),
             ]
         ),
-        className="h-100 shadow-sm",
+        className="h-100 shadow-sm kpi-card",
     )
 
 
-def build_kpi_value(value: str, change: tuple[str, str, str] | None, sample: str) -> list:
-    """The card's body: big value, an arrow with the change coloured good/bad, and the sample size.
+def build_kpi_skeleton() -> list:
+    """What a card shows before its first figures arrive: grey bars, not a misleading word."""
+    return [
+        html.Div(className="skeleton skeleton-value", **{"aria-hidden": "true"}),
+        html.Div(className="skeleton skeleton-line", **{"aria-hidden": "true"}),
+        html.Span("Loading…", className="visually-hidden"),
+    ]
 
-    `change` is (arrow, text, bootstrap colour) or None when there is nothing to compare with.
-    """
-    parts = [html.Div(value, className="fs-3 fw-semibold lh-sm kpi-value")]
+
+def build_kpi_value(value: str, change: tuple[str, str, str] | None, sample: str, compared: str = "") -> list:
+    """The card's body: big value, an arrow with the change coloured good/bad against the named
+    previous period, and the sample size. `change` is (arrow, text, bootstrap colour) or None."""
+    parts = [html.Div(value, className="kpi-value")]
     if change is not None:
         arrow, text, colour = change
-        parts.append(html.Div(f"{arrow} {text}", className=f"small text-{colour} kpi-change"))
+        parts.append(html.Div(f"{arrow} {text}", className=f"small text-{colour} kpi-change", title=compared))
     else:
         parts.append(html.Div("no previous data", className="small text-muted kpi-change"))
     parts.append(html.Div(sample, className="small text-muted kpi-sample"))
     return parts
 
 
-def build_kpi_row(live_card: dbc.Card) -> dcc.Loading:
-    """The live card followed by one card per KPI, wrapping on narrow screens."""
-    cards = [dbc.Col(live_card, xs=12, sm=6, lg=3, xxl=True)] + [
-        dbc.Col(build_kpi_card(spec), xs=6, sm=6, lg=3, xxl=True) for spec in KPIS
+def build_kpi_row(live_card: dbc.Card) -> dbc.Row:
+    """The live card and one card per KPI: four to a row on a laptop, two on a phone. No spinner
+    covers them: a card being recomputed keeps its figures, dimmed (see dashboard.css)."""
+    cards = [dbc.Col(live_card, xs=12, sm=6, lg=3)] + [
+        dbc.Col(build_kpi_card(spec), xs=6, sm=6, lg=3) for spec in KPIS
     ]
-    # Only the period cards show a spinner: the live card's 30 s tick must not flicker the row.
-    return dcc.Loading(
-        dbc.Row(cards, className="g-3 mb-3"),
-        type="dot",
-        delay_show=300,
-        target_components={f"kpi-{spec.key}": "children" for spec in KPIS},
-    )
+    return dbc.Row(cards, className="g-2 g-md-3 mb-3", id="kpi-row")

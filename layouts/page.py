@@ -24,19 +24,30 @@ def build_page(
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="filters"),
             build_header(username, csrf_token, timezone),
-            dbc.Container(
-                [
-                    dbc.Alert(id="db-error", color="danger", is_open=False, className="mb-3"),
-                    dbc.Alert(id="period-alert", color="info", is_open=False, className="mb-3"),
-                    build_controls(timezone, today),
-                    build_kpi_row(build_live_card(live_interval_ms)),
-                    build_chart_grid(),
-                    build_sessions_card(),
-                    build_transcript_panel(),
-                ],
-                fluid=True,
-                className="pb-4",
-                style={"maxWidth": "1680px"},
+            html.Main(
+                dbc.Container(
+                    [
+                        html.H1("Support dashboard", className="visually-hidden"),
+                        dbc.Alert(id="db-error", color="danger", is_open=False, className="mb-3"),
+                        dbc.Alert(
+                            id="link-alert",
+                            color="warning",
+                            is_open=False,
+                            dismissable=True,
+                            className="mb-3",
+                        ),
+                        dbc.Alert(id="period-alert", color="info", is_open=False, className="mb-3"),
+                        build_controls(timezone, today),
+                        build_kpi_row(build_live_card(live_interval_ms)),
+                        build_chart_grid(),
+                        build_sessions_card(),
+                        build_transcript_panel(),
+                    ],
+                    fluid=True,
+                    className="pb-4",
+                    style={"maxWidth": "1680px"},
+                ),
+                id="main",
             ),
         ]
     )

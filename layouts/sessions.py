@@ -6,27 +6,40 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import html
 
-# Values arrive already rounded and worded (the grid evaluates no code strings: XSS-safe, CSP-friendly).
+
+# Values arrive already rounded and worded; numbers are formatted in the grid by dash-ag-grid's
+# expression parser (no eval: CSP-safe), so they still sort as numbers.
+def _number(field: str, header: str, decimals: int = 0, **extra) -> dict:
+    """A right-aligned numeric column with thousands separators and fixed decimals ('—' when empty)."""
+    return {
+        "field": field,
+        "headerName": header,
+        "type": "rightAligned",
+        "filter": "agNumberColumnFilter",
+        "valueFormatter": {
+            "function": f"params.value == null ? '—' : d3.format(',.{decimals}f')(params.value)"
+        },
+        **extra,
+    }
+
+
 COLUMNS = [
-    {"field": "user", "headerName": "User", "minWidth": 130, "filter": "agTextColumnFilter"},
+    {
+        "field": "user",
+        "headerName": "User",
+        "minWidth": 130,
+        "filter": "agTextColumnFilter",
+        "pinned": "left",
+    },
     {"field": "user_type", "headerName": "User type", "filter": "agTextColumnFilter", "maxWidth": 120},
     {"field": "status", "headerName": "Status", "filter": "agTextColumnFilter", "maxWidth": 100},
     {"field": "created", "headerName": "Created", "sort": "desc", "minWidth": 140},
-    {"field": "messages", "headerName": "Messages", "filter": "agNumberColumnFilter", "maxWidth": 115},
-    {
-        "field": "avg_response_ms",
-        "headerName": "Avg response (ms)",
-        "filter": "agNumberColumnFilter",
-    },
-    {"field": "satisfaction", "headerName": "Rating", "filter": "agNumberColumnFilter", "maxWidth": 100},
+    _number("messages", "Messages", maxWidth=115),
+    _number("avg_response_ms", "Avg response (ms)"),
+    _number("satisfaction", "Rating", maxWidth=100),
     {"field": "resolved", "headerName": "Resolved", "maxWidth": 110},
     {"field": "escalated", "headerName": "Escalated", "maxWidth": 115},
-    {
-        "field": "engagement",
-        "headerName": "Engagement",
-        "filter": "agNumberColumnFilter",
-        "maxWidth": 130,
-    },
+    _number("engagement", "Engagement", 1, maxWidth=130),
 ]
 
 
@@ -49,17 +62,8 @@ def build_sessions_card() -> dbc.Card:
     )
     header = html.Div(
         [
-            html.Span("Recent sessions", className="fw-semibold"),
+            html.H2("Recent sessions", className="chart-title"),
             html.Span(id="sessions-caption", className="text-muted small ms-2"),
-            dbc.Badge(
-                [html.Span(id="topic-filter-name"), html.Span(" ×", className="ms-1")],
-                id="topic-filter",
-                color="primary",
-                pill=True,
-                className="ms-2 d-none",
-                style={"cursor": "pointer"},
-                title="Show all topics again",
-            ),
         ],
         className="d-flex align-items-baseline flex-wrap",
     )

@@ -8,11 +8,18 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from reports.content import RATES
+from metrics.change import change, metric_change
+from metrics.numbers import NA, change_text, metric_value, number
+from reports.content import BLOCKS
 
 TEMPLATES = Path(__file__).with_name("templates")
 DEFAULT_TEMPLATE = TEMPLATES / "weekly.html.j2"
-NA = "n/a"
+SECTION_TITLES = {
+    "sessions": "Sessions",
+    "messages": "Messages",
+    "performance": "Performance",
+    "satisfaction": "Satisfaction",
+}
 
 
 @dataclass(frozen=True)
@@ -26,84 +33,26 @@ class Row:
     tone: str  # "good", "bad" or "" (neutral / nothing to compare)
 
 
-def _fmt(value, unit: str = "") -> str:
-    if value is None:
-        return NA
-    if isinstance(value, int):
-        return f"{value:,}{unit}"
-    return f"{value:,.2f}{unit}" if abs(value) < 100 else f"{value:,.0f}{unit}"
-
-
-def _change_text(change: dict | None, key: str) -> str:
-    if change is None:
-        return NA
-    if key in RATES:
-        return f"{change['delta']:+.1f} pp"
-    return NA if change["percent"] is None else f"{change['percent']:+.1f}%"
-
-
-def _tone(change: dict | None, higher_is_better: bool | None) -> str:
-    if change is None or higher_is_better is None or change["delta"] == 0:
-        return ""
-    return "good" if (change["delta"] > 0) == higher_is_better else "bad"
-
-
-SECTIONS = (
-    (
-        "Sessions",
-        [
-            ("Total", "sessions", "total", "", True),
-            ("Still open", "sessions", "active", "", None),
-            ("Closed", "sessions", "closed", "", True),
-        ],
-    ),
-    (
-        "Messages",
-        [
-            ("Total", "messages", "total", "", True),
-            ("Per session", "messages", "avg_per_session", "", None),
-        ],
-    ),
-    (
-        "Performance",
-        [
-            ("Avg response time", "performance", "avg_response_time_ms", " ms", False),
-            ("Median response time", "performance", "p50_response_time_ms", " ms", False),
-            ("p95 response time", "performance", "p95_response_time_ms", " ms", False),
-            ("Resolution rate", "performance", "resolution_rate", "%", True),
-            ("Escalation rate", "performance", "escalation_rate", "%", False),
-            ("Avg engagement", "performance", "avg_engagement", "", True),
-        ],
-    ),
-    (
-        "Satisfaction",
-        [
-            ("Average rating (1-5)", "satisfaction", "average", "", True),
-            ("Rated sessions", "satisfaction", "count", "", True),
-        ],
-    ),
-)
-
-
 def compared_sections(report: dict) -> list[tuple[str, list[Row]]]:
     """The compared figures of every section, formatted once for both text and HTML."""
     out = []
-    for title, rows in SECTIONS:
-        formatted = []
-        for label, block, key, unit, better in rows:
-            change = report["change"][block][key]
-            formatted.append(
+    for block, fields in BLOCKS.items():
+        rows = []
+        for name, metric in fields.items():
+            now, before = report[block][name], report["previous"][block][name]
+            moved = metric_change(metric, now, before)
+            rows.append(
                 Row(
-                    label,
-                    _fmt(report[block][key], unit),
-                    _fmt(report["previous"][block][key], unit),
-                    _change_text(change, key),
-                    _tone(change, better),
+                    metric.label,
+                    metric_value(metric, now),
+                    metric_value(metric, before),
+                    change_text(moved),
+                    moved.tone if moved else "",
                 )
             )
-        if title == "Messages":
-            formatted[1:1] = _sender_rows(report)
-        out.append((title, formatted))
+        if block == "messages":
+            rows[1:1] = _sender_rows(report)
+        out.append((SECTION_TITLES[block], rows))
     return out
 
 
@@ -111,8 +60,7 @@ def _sender_rows(report: dict) -> list[Row]:
     rows = []
     for sender, n in report["messages"]["by_sender"].items():
         before = report["previous"]["messages"]["by_sender"].get(sender)
-        change = {"delta": n - before, "percent": round((n - before) / before * 100, 1) if before else None}
-        rows.append(Row(f"  from {sender}", _fmt(n), _fmt(before), _change_text(change, sender), ""))
+        rows.append(Row(f"  from {sender}", number(n), number(before), change_text(change(n, before)), ""))
     return rows
 
 

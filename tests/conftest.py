@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from bench.scratch import scratch_database
 from data.db import create_engine, upgrade_schema
+from web.context import services_of
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if TEST_DATABASE_URL else ["sqlite"]
@@ -84,14 +85,14 @@ def make_app(database_url):
 
     yield make
     for app in built:
-        app.server.extensions["chat_analytics"].engine.dispose()
+        services_of(app.server).engine.dispose()
 
 
 def add_staff(app) -> Engine:
     """Create the staff account `lead` on `app`'s database; return the app's engine."""
     from data.users import create_user
 
-    engine = app.server.extensions["chat_analytics"].engine
+    engine = services_of(app.server).engine
     with engine.begin() as conn:
         create_user(conn, STAFF_USERNAME, password=STAFF_PASSWORD, is_staff=True)
     return engine
@@ -104,7 +105,7 @@ def sign_in(app, client=None):
     client = client or app.server.test_client()
     response = login(client, STAFF_USERNAME, STAFF_PASSWORD)
     assert response.status_code == 302, response.data
-    client.engine = app.server.extensions["chat_analytics"].engine
+    client.engine = services_of(app.server).engine
     return client
 
 

@@ -13,6 +13,7 @@ from data import audit, recording
 from tests.builders import build, long_session
 from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME
 from tests.web import DASH, login, logout_token
+from web.context import services_of
 
 TOKEN = "audit-test-token-0123456789"
 
@@ -23,7 +24,7 @@ def trail(engine) -> list[tuple]:
 
 
 def test_sign_ins_failures_and_sign_outs_are_recorded(app, client):
-    engine = app.server.extensions["chat_analytics"].engine
+    engine = services_of(app.server).engine
     login(client, STAFF_USERNAME, "not the password")
     login(client, "nobody", "whatever it is")
     login(client, STAFF_USERNAME, STAFF_PASSWORD)
@@ -37,14 +38,14 @@ def test_sign_ins_failures_and_sign_outs_are_recorded(app, client):
 
 
 def test_blocked_sign_ins_are_recorded(app, client):
-    engine = app.server.extensions["chat_analytics"].engine
+    engine = services_of(app.server).engine
     for _ in range(11):
         login(client, STAFF_USERNAME, "guessing again")
     assert trail(engine)[-1] == ("login_blocked", STAFF_USERNAME, "127.0.0.1")
 
 
 def test_exports_are_recorded_with_filters_and_rows(app, staff_client):
-    engine = app.server.extensions["chat_analytics"].engine
+    engine = services_of(app.server).engine
     with engine.begin() as conn:
         recording.start_session(conn, session_id=str(uuid.uuid4()), at=datetime.now(UTC), user_type="client")
     response = staff_client.get(DASH + "export/sessions/?user_type=client&ignored=1")
@@ -62,7 +63,7 @@ def test_exports_are_recorded_with_filters_and_rows(app, staff_client):
 
 
 def test_an_interrupted_export_is_recorded_as_such_and_releases_its_connection(app, staff_client):
-    engine = app.server.extensions["chat_analytics"].engine
+    engine = services_of(app.server).engine
     build(engine, [long_session(800, "x" * 200)])
     checked_out = engine.pool.checkedout()
     response = staff_client.get(DASH + "export/messages/", buffered=False)
@@ -77,7 +78,7 @@ def test_an_interrupted_export_is_recorded_as_such_and_releases_its_connection(a
 
 def test_ingestion_is_recorded_by_token_fingerprint_never_the_token(make_app):
     app = make_app(ingest_tokens=(TOKEN,))
-    engine = app.server.extensions["chat_analytics"].engine
+    engine = services_of(app.server).engine
     client = app.server.test_client()
     session = str(uuid.uuid4())
     batch = {"events": [{"event_id": str(uuid.uuid4()), "type": "session_started", "session_id": session}]}
@@ -98,7 +99,7 @@ def test_ingestion_is_recorded_by_token_fingerprint_never_the_token(make_app):
 
 
 def test_cli_lists_the_trail_and_staff_can_download_it(app, staff_client, database_url, capsys):
-    engine = app.server.extensions["chat_analytics"].engine
+    engine = services_of(app.server).engine
     audit.record_now(engine, "login_failed", actor="=cmd|evil", ip="10.0.0.9")
     assert audit.main(["--database-url", database_url, "--action", "login_failed"]) == 0
     out = capsys.readouterr().out

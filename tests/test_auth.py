@@ -8,11 +8,11 @@ from sqlalchemy import text
 from config import ConfigError
 from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME
 from tests.web import DASH, HTML, csrf_token, find_props, layout, login, logout_token
-from web.context import Services, install
+from web.context import Services, install, services_of
 
 
 def engine_of(app):
-    return app.server.extensions["chat_analytics"].engine
+    return services_of(app.server).engine
 
 
 def add_user(app, username, *, staff, password="another good password"):
@@ -136,7 +136,7 @@ def test_healthz_answers_200_then_503_when_the_database_is_gone(app, client):
     assert client.get("/healthz").status_code == 200
     from data.db import create_engine
 
-    ctx = app.server.extensions["chat_analytics"]
+    ctx = services_of(app.server)
     install(
         app.server,
         Services(config=ctx.config, engine=create_engine("postgresql+psycopg://x@127.0.0.1:1/none")),

@@ -19,6 +19,7 @@ from tests.builders import Msg, Spec, build, sid
 from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME, add_staff
 
 NOW = datetime.now(UTC)
+FIRST_LOAD_S = 30
 
 
 def specs() -> list[Spec]:
@@ -58,6 +59,8 @@ def open_dashboard(dash_duo, make_app, live_interval_ms: int) -> None:
     app = make_app(live_interval_ms=live_interval_ms)
     build(add_staff(app), specs())
     sign_in(dash_duo, app, STAFF_USERNAME, STAFF_PASSWORD)
+    # The first figures (a cold page: the bundles evaluate first) may take a while on a busy machine.
+    dash_duo.wait_for_element("#kpi-sessions .kpi-value", timeout=FIRST_LOAD_S)
 
 
 @pytest.fixture
@@ -88,15 +91,15 @@ def test_presets_change_cards_url_and_back_button(dashboard):
     dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "6", timeout=10)  # default: last 7 days
     assert kpi(dash_duo, "messages") == str(2 + 4 + 2 + 4 + 2 + 4)
     assert query(dash_duo) == {"period": "7d"}
-    assert text_of(dash_duo, "#period-label") == "Last 7 days"
+    assert text_of(dash_duo, "#period-label").startswith("Last 7 days · ")
 
     click_preset(dash_duo, "Last 24 hours")
     dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "3", timeout=10)
     assert query(dash_duo) == {"period": "24h"}
     # 24 h: 3 sessions, resolved 2 of 3 closed
-    assert kpi(dash_duo, "resolution") == "66.7%"
-    # avg over assistant answers 400, 400, 800, 400 (sessions 1-3: 1 answer, 2 answers, 1 answer)
-    assert kpi(dash_duo, "response") == "500 ms"
+    assert kpi(dash_duo, "resolution_rate") == "66.7%"
+    # Median of the answers 400, 400, 800, 400 (sessions 1-3: 1 answer, 2 answers, 1 answer).
+    assert kpi(dash_duo, "p50_response_time") == "400 ms"
 
     click_preset(dash_duo, "Last 30 days")
     dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "10", timeout=10)
@@ -116,15 +119,14 @@ def test_user_type_filter_and_export_links_carry_the_filters(dashboard):
     Select(dash_duo.find_element("#user-type")).select_by_value("anonymous")
     dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "4", timeout=10)
     assert query(dash_duo) == {"period": "30d", "user_type": "anonymous"}
-    assert kpi(dash_duo, "satisfaction") == f"{(5 + 2 + 5 + 5) / 4:.2f} / 5"
+    assert kpi(dash_duo, "avg_satisfaction") == f"{(5 + 2 + 5 + 5) / 4:.2f} / 5"
 
     href = dash_duo.find_element("#export-messages").get_attribute("href")
     parts = urlsplit(href)
     assert parts.path == "/admin/chat-analytics/export/messages/"
     params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    assert params["user_type"] == "anonymous"
-    assert params["end_date"] == NOW.date().isoformat()
-    assert params["start_date"] == (NOW - timedelta(days=30)).date().isoformat()
+    # Exactly the filters on screen: the same rolling 30 days, not the calendar days around them.
+    assert params == {"period": "30d", "user_type": "anonymous"}
 
 
 def test_link_with_custom_range_reopens_that_view_and_empty_period_says_so(dashboard):
@@ -132,20 +134,19 @@ def test_link_with_custom_range_reopens_that_view_and_empty_period_says_so(dashb
     day = (NOW - timedelta(days=12)).date().isoformat()
     dash_duo.driver.get(dash_duo.server.url + f"/admin/chat-analytics/?start_date={day}&end_date={day}")
     dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "1", timeout=10)
-    shown = dash_duo.driver.find_element(By.ID, "date-range").get_attribute("outerHTML")
-    picked = NOW - timedelta(days=12)
-    assert f"{picked.day} {picked:%b %Y}" in shown, shown[:500]
+    assert dash_duo.find_element("#date-start").get_attribute("value") == day
+    assert dash_duo.find_element("#date-end").get_attribute("value") == day
     assert query(dash_duo) == {"start_date": day, "end_date": day}
 
     empty = (NOW - timedelta(days=60)).date().isoformat()
     dash_duo.driver.get(dash_duo.server.url + f"/admin/chat-analytics/?start_date={empty}&end_date={empty}")
     dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "0", timeout=10)
     dash_duo.wait_for_contains_text("#period-alert", "No sessions in this period", timeout=10)
-    assert kpi(dash_duo, "response") == "—"
+    assert kpi(dash_duo, "p50_response_time") == "—"
     dash_duo.wait_for_contains_text("#chart-activity", "No sessions in this period", timeout=10)
 
 
-def test_topic_click_filters_table_and_row_opens_transcript(dashboard):
+def test_topic_click_filters_the_whole_page_and_row_opens_transcript(dashboard):
     dash_duo = dashboard
     dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "6", timeout=10)
     dash_duo.wait_for_contains_text("#sessions-caption", "6 in the period", timeout=10)
@@ -154,10 +155,19 @@ def test_topic_click_filters_table_and_row_opens_transcript(dashboard):
     bars = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#chart-topics .bars .point path")
     top = max(bars, key=lambda b: b.size["width"])
     ActionChains(dash_duo.driver).move_to_element(top).click().perform()
+    # The whole page follows: cards, table, address, chip; messages of sessions 1, 2, 5 = 2 + 4 + 2.
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "3", timeout=10)
+    assert kpi(dash_duo, "messages") == "8"
     dash_duo.wait_for_contains_text(
         "#sessions-caption", "3 in the period that discussed “billing”", timeout=10
     )
-    assert text_of(dash_duo, "#topic-filter-name") == "billing"
+    assert query(dash_duo) == {"period": "7d", "topic": "billing"}
+    assert text_of(dash_duo, "#topic-chip-name") == "billing"
+    href = dash_duo.find_element("#export-sessions").get_attribute("href")
+    assert {k: v[-1] for k, v in parse_qs(urlsplit(href).query).items()} == {
+        "period": "7d",
+        "topic": "billing",
+    }
 
     first_row = dash_duo.wait_for_element(".ag-center-cols-container .ag-row[row-index='0'] .ag-cell")
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", first_row)
@@ -167,14 +177,34 @@ def test_topic_click_filters_table_and_row_opens_transcript(dashboard):
     messages = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#transcript .transcript-message")
     assert len(messages) == 2
     dash_duo.wait_for_contains_text("#transcript", "400 ms", timeout=10)
-    dash_duo.driver.save_screenshot("/tmp/transcript.png")
 
     assert console_errors(dash_duo) == []
     dash_duo.find_element("#transcript .btn-close").click()
-    chip = dash_duo.find_element("#topic-filter")
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", chip)
-    chip.click()
+    # The chip is a real button: keyboard focus and Enter clear the filter.
+    chip = dash_duo.find_element("#topic-clear")
+    dash_duo.driver.execute_script("arguments[0].focus()", chip)
+    chip.send_keys("\n")
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "6", timeout=10)
     dash_duo.wait_for_contains_text("#sessions-caption", "6 in the period", timeout=10)
+    assert query(dash_duo) == {"period": "7d"}
+
+
+def test_bad_links_say_what_was_not_read_and_unknown_pages_are_404(dashboard):
+    dash_duo = dashboard
+    future = (NOW + timedelta(days=3)).date().isoformat()
+    for search, said in (
+        ("?period=bogus", "period must be one of"),
+        ("?start_date=2020-13-45&end_date=2020-12-01", "start_date must be a date"),
+        ("?start_date=2026-01-01", "end_date is required"),
+        ("?user_type=robots", "user_type must be one of"),
+        (f"?start_date={future}&end_date={future}", "in the future"),
+    ):
+        dash_duo.driver.get(dash_duo.server.url + "/admin/chat-analytics/" + search)
+        dash_duo.wait_for_contains_text("#link-alert", said, timeout=10)
+        assert "Showing Last 7 days" in text_of(dash_duo, "#link-alert")
+        dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "6", timeout=10)
+    dash_duo.driver.get(dash_duo.server.url + "/admin/chat-analytics/nope")
+    assert "Page not found" in dash_duo.find_element("h1").text
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -193,11 +223,13 @@ def test_outage_shows_banner_and_the_dashboard_recovers_by_itself(dash_duo, make
     click_preset(dash_duo, "Last 30 days")
     dash_duo.wait_for_contains_text("#db-error", "not answering", timeout=10)
     dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "—", timeout=10)
-    dash_duo.wait_for_contains_text("#live-updated", "database unreachable", timeout=10)
+    dash_duo.wait_for_contains_text("#live-updated", "database is not answering", timeout=10)
+    dash_duo.wait_for_text_to_equal("#live-badge", "stale", timeout=5)
 
     for name in files:
         os.rename(name + ".away", name)
     # No click: the next live tick finds the database back, closes the banner, refills the cards.
     dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "10", timeout=15)
     dash_duo.wait_for_no_elements("#db-error.show", timeout=5)
-    assert text_of(dash_duo, "#live-updated").startswith("Updated ")
+    dash_duo.wait_for_text_to_equal("#live-badge", "live", timeout=5)
+    dash_duo.wait_for_contains_text("#live-updated", "Updated ", timeout=5)

@@ -8,12 +8,12 @@ from sqlalchemy import event
 
 from callbacks import kpis
 from callbacks.charts import update_breakdowns
-from callbacks.state import Filters, parse_query
 from data.db import create_engine
-from data.metrics import Headline, MessageCounts, Outcomes, ResponseTimes, Satisfaction, SessionCounts
 from layouts.kpis import KPIS
+from metrics import Headline, MessageCounts, Outcomes, ResponseTimes, Satisfaction, SessionCounts
+from metrics.filters import Filters, parse_search
 from tests.builders import Msg, Spec, build, sid
-from web.context import Services, install
+from web.context import Services, install, services_of
 
 
 def headline(sessions, messages, avg_ms, rating, resolved_pct, escalated_pct, engagement) -> Headline:
@@ -48,11 +48,11 @@ def test_changes_are_coloured_by_whether_they_are_good():
     assert change_of(cards["sessions"]) == ("▲ 10.0% vs previous", "small text-success kpi-change")
     assert change_of(cards["messages"]) == ("→ 0.0% vs previous", "small text-muted kpi-change")
     # Faster answers are good news even though the number fell.
-    assert change_of(cards["response"]) == ("▼ 20.0% vs previous", "small text-success kpi-change")
-    assert change_of(cards["resolution"]) == ("▼ 5.0 pp vs previous", "small text-danger kpi-change")
-    assert change_of(cards["escalation"]) == ("▲ 3.0 pp vs previous", "small text-danger kpi-change")
-    assert "800 ms" in texts(cards["response"])
-    assert "n = 3 rated sessions" in texts(cards["satisfaction"])
+    assert change_of(cards["p50_response_time"]) == ("▼ 20.0% vs previous", "small text-success kpi-change")
+    assert change_of(cards["resolution_rate"]) == ("▼ 5.0 pp vs previous", "small text-danger kpi-change")
+    assert change_of(cards["escalation_rate"]) == ("▲ 3.0 pp vs previous", "small text-danger kpi-change")
+    assert "800 ms" in texts(cards["p50_response_time"])
+    assert "n = 3 rated sessions" in texts(cards["avg_satisfaction"])
 
 
 def test_no_arrow_when_previous_period_is_empty():
@@ -64,7 +64,7 @@ def test_no_arrow_when_previous_period_is_empty():
 
 
 def test_period_results_are_cached_per_filter_set(app):
-    engine = app.server.extensions["chat_analytics"].engine
+    engine = services_of(app.server).engine
     now = datetime.now(UTC)
     build(engine, [Spec(sid(1), "client", now - timedelta(hours=2), [Msg("user", 0)], ["billing"])])
     statements = []
@@ -80,7 +80,7 @@ def test_period_results_are_cached_per_filter_set(app):
 
 
 def test_database_outage_shows_banner_instead_of_breaking(app):
-    ctx = app.server.extensions["chat_analytics"]
+    ctx = services_of(app.server)
     broken = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
     install(app.server, Services(config=ctx.config, engine=broken, cache=None))
     with app.server.test_request_context():
@@ -105,16 +105,16 @@ def test_live_tick_triggers_only_the_live_card(app):
 
 
 def test_url_query_round_trips_and_rejects_junk():
-    tz = UTC
     for filters in (
         Filters("30d"),
         Filters(None, "2026-01-01", "2026-01-31", "provider"),
         Filters("24h", None, None, "anonymous"),
     ):
-        assert parse_query(filters.query(), tz) == filters
-    assert parse_query("?period=1y&user_type=robots", tz) == Filters("7d")
-    assert parse_query("?start_date=2026-02-10&end_date=2026-02-01", tz) == Filters("7d")
-    assert parse_query("?start_date=yesterday&end_date=today&period=90d", tz) == Filters("90d")
+        assert parse_search(filters.query())[0] == filters
+    assert parse_search("?period=1y&user_type=robots")[0] == Filters("7d")
+    assert [e.field for e in parse_search("?period=1y&user_type=robots")[1]] == ["period", "user_type"]
+    assert parse_search("?start_date=2026-02-10&end_date=2026-02-01")[0] == Filters("7d")
+    assert parse_search("?start_date=yesterday&end_date=today&period=90d")[0] == Filters("90d")
 
 
 def test_ordinary_ticks_leave_the_filters_alone_and_recovery_re_emits_them(app):
@@ -124,8 +124,27 @@ def test_ordinary_ticks_leave_the_filters_alone_and_recovery_re_emits_them(app):
 
     stored = Filters("30d", user_type="client").to_store()
     with app.server.test_request_context():
-        count, _updated, _error, is_open, filters = refresh_live(3, False, stored)
+        count, _error, is_open, filters, stamp = refresh_live(3, False, stored, {"interval_ms": 30_000})
         assert filters is no_update and is_open is False and count == "0"
-        _count, _updated, error, is_open, filters = refresh_live(4, True, stored)
+        assert stamp["failed"] is False and stamp["interval_ms"] == 30_000 and stamp["at_ms"] > 0
+        _count, error, is_open, filters, _stamp = refresh_live(4, True, stored)
     assert filters == stored and filters is not stored
     assert is_open is False and error == ""
+
+
+def test_cards_name_the_compared_period():
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from data.periods import custom_range, preset_period
+
+    paris = ZoneInfo("Europe/Paris")
+    week = custom_range(date(2026, 11, 8), date(2026, 11, 14), paris)
+    assert kpis.compared_span(week.previous()) == "01 Nov–07 Nov"
+    day = preset_period("24h", paris, datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
+    assert kpis.compared_span(day.previous()) == "23 Nov 16:00–24 Nov 16:00"
+    month = preset_period("30d", paris, datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
+    assert kpis.compared_span(month.previous()) == "26 Sep–26 Oct"  # 30 days before 26 Oct 16:00
+    now = headline(110, 1000, 800.0, 4.2, 70.0, 8.0, 50.0)
+    before = headline(100, 1000, 1000.0, 4.0, 75.0, 5.0, 50.0)
+    assert change_of(kpis.kpi_cards(now, before, "01 Nov–07 Nov")[0])[0] == "▲ 10.0% vs 01 Nov–07 Nov"

@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from data import metrics, sessions
+import metrics
+from data import sessions
 from data.periods import custom_range, preset_period
+from metrics.spans import Segment
 from tests.builders import Msg, Spec, build, sid
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -61,17 +63,25 @@ def test_recent_sessions_newest_first_with_topic_filter_and_transcript(engine):
                 sid(1), "client", base, [Msg("user", 0), Msg("assistant", 2, 640.0, cached=True)], ["billing"]
             ),
             Spec(sid(2), "provider", base + timedelta(hours=1), [Msg("user", 0)], ["booking"], rating=4),
-            Spec(sid(3), "anonymous", base + timedelta(hours=2), [], ["billing"], closed_after_s=None),
+            Spec(
+                sid(3),
+                "anonymous",
+                base + timedelta(hours=2),
+                [Msg("user", 0), Msg("assistant", 1, 300.0)],
+                ["billing"],
+                closed_after_s=None,
+            ),
         ],
     )
     period = preset_period("24h", PARIS, NOW)
     with engine.connect() as conn:
         rows = sessions.recent_sessions(conn, period)
-        billing = sessions.recent_sessions(conn, period, topic="billing")
+        billing = sessions.recent_sessions(conn, period, Segment(topic="billing"))
         providers = sessions.recent_sessions(conn, period, "provider")
         messages = sessions.transcript(conn, sid(1))
     assert [r["session_id"] for r in rows] == [sid(3), sid(2), sid(1)]
-    assert rows[0]["is_active"] and rows[0]["total_messages"] is None  # open: no analytics row yet
+    # Open: no analytics row yet, so its messages so far are counted (not an empty cell).
+    assert rows[0]["is_active"] and rows[0]["total_messages"] == 2
     assert rows[1]["satisfaction_rating"] == 4 and rows[1]["user"] == "anonymous"
     assert [r["session_id"] for r in billing] == [sid(3), sid(1)]
     assert [r["session_id"] for r in providers] == [sid(2)]

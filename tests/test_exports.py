@@ -20,6 +20,7 @@ from exports.queries import EXPORTS
 from tests.builders import Msg, Spec, build, sid
 from tests.conftest import add_staff, sign_in
 from tests.web import DASH, HTML, login
+from web.context import services_of
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -105,7 +106,7 @@ def expected_analytics(first=None, last=None, user_type=None, resolved=None) -> 
 @pytest.fixture
 def staff(make_app):
     app = make_app(display_timezone="Europe/Paris")
-    engine = app.server.extensions["chat_analytics"].engine
+    engine = services_of(app.server).engine
     build(engine, SPECS)
     add_staff(app)
     return sign_in(app)
@@ -295,7 +296,7 @@ def test_exports_are_staff_only(app, client):
     for kind in EXPORTS:
         assert client.get(f"{DASH}export/{kind}/", headers=HTML).status_code == 302
         assert client.get(f"{DASH}export/{kind}/").status_code == 401
-    with app.server.extensions["chat_analytics"].engine.begin() as conn:
+    with services_of(app.server).engine.begin() as conn:
         create_user(conn, "customer", password="another good password")
     login(client, "customer", "another good password")
     for kind in EXPORTS:
@@ -307,8 +308,26 @@ def test_database_down_gives_503_before_streaming(staff):
     from web.context import Services, install
 
     server = staff.application
-    ctx = server.extensions["chat_analytics"]
+    ctx = services_of(server)
     install(server, Services(ctx.config, create_engine("postgresql+psycopg://x@127.0.0.1:1/none"), ctx.cache))
     response = staff.get(f"{DASH}export/sessions/")
     assert response.status_code == 503
     assert response.headers["Retry-After"]
+
+
+@pytest.mark.parametrize(
+    ("query", "sessions"),
+    [
+        ("?user_type=client", {1, 4, 6}),
+        ("?topic=billing", {1, 3}),
+        ("?user_type=client&topic=billing", {1}),
+        ("?user_type=provider&topic=nothing-like-this", set()),
+    ],
+)
+def test_messages_export_selects_by_the_session_user_type_and_topic(staff, query, sessions):
+    _, rows = fetch(staff, "messages", query)
+    expected = sum(len(s.messages) for s in SPECS if int(s.session_id[-12:]) in sessions)
+    assert len(rows) == expected
+    assert {r["Session ID"] for r in rows} == {sid(n) for n in sessions}
+    _, session_rows = fetch(staff, "sessions", query)
+    assert {r["Session ID"] for r in session_rows} == {sid(n) for n in sessions}

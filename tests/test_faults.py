@@ -20,6 +20,7 @@ from tests.conftest import TEST_DATABASE_URL, add_staff, sign_in
 from tests.proxy import TcpRelay
 from tests.test_ingest import TOKENS, full_session, post
 from tests.web import DASH
+from web.context import services_of
 
 needs_postgres = pytest.mark.skipif(not TEST_DATABASE_URL, reason="TEST_DATABASE_URL (PostgreSQL) not set")
 
@@ -68,7 +69,7 @@ def sqlite_files(url: str) -> list[Path]:
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_sqlite_file_gone_then_back(make_app, sqlite_url):
     app = make_app(database_url=sqlite_url, ingest_tokens=TOKENS)
-    engine = app.server.extensions["chat_analytics"].engine
+    engine = services_of(app.server).engine
     client = staff_client(app)
     first = str(uuid.uuid4())
     assert post(client, full_session(first)).status_code == 200
@@ -92,7 +93,7 @@ def test_sqlite_file_gone_then_back(make_app, sqlite_url):
 def test_sqlite_write_lock_held_elsewhere(make_app, tmp_path):
     url = f"sqlite:///{tmp_path / 'locked.db'}?timeout=0.3"
     app = make_app(database_url=url, ingest_tokens=TOKENS)
-    engine = app.server.extensions["chat_analytics"].engine
+    engine = services_of(app.server).engine
     client = staff_client(app)
     batch = full_session(str(uuid.uuid4()))
     before = counts(engine)
@@ -149,7 +150,7 @@ def test_postgres_backend_terminated_mid_export(make_app, database_url, engine):
     url = make_url(database_url)
     url = url.update_query_dict({"application_name": name})
     app = make_app(database_url=url.render_as_string(hide_password=False))
-    served = app.server.extensions["chat_analytics"].engine
+    served = services_of(app.server).engine
     client = staff_client(app)
     build(served, [long_session(3000, "y" * 300)])
     idle = served.pool.checkedout()

@@ -7,7 +7,7 @@ from datetime import UTC
 import pandas as pd
 
 from charts import figures, theme
-from data.metrics import Satisfaction, TopicCount
+from metrics import Satisfaction, TopicCount
 
 
 def annotation(fig) -> str | None:

@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from callbacks.state import Filters, parse_query
-from data.periods import PRESETS, PeriodError, resolve_period
+from data.errors import FieldError
+from data.periods import PRESETS
 from data.schema import SESSION_USER_TYPES
+from metrics.filters import Filters, parse_filters, parse_search
 
 ZONES = st.sampled_from([UTC, ZoneInfo("Europe/Paris"), ZoneInfo("Asia/Kolkata"), ZoneInfo("Pacific/Apia")])
 DATEISH = st.one_of(
@@ -31,10 +32,11 @@ DATEISH = st.one_of(
 # The extremes of the calendar: local midnight there is not representable in UTC.
 @example(preset=None, start="0001-01-01", end="0001-10-01", tz=ZoneInfo("Europe/Paris"))
 @example(preset=None, start="9999-12-30", end="9999-12-31", tz=ZoneInfo("Pacific/Apia"))
-def test_resolve_period_either_succeeds_or_names_the_field(preset, start, end, tz):
+def test_period_parameters_either_give_a_period_or_name_the_field(preset, start, end, tz):
     try:
-        period = resolve_period(tz, preset or None, start or None, end or None)
-    except PeriodError as exc:
+        params = {"period": preset, "start_date": start, "end_date": end}
+        period = parse_filters(params).period(tz)
+    except FieldError as exc:
         assert exc.field in {"period", "start_date", "end_date"}
         assert str(exc)
     else:
@@ -44,9 +46,9 @@ def test_resolve_period_either_succeeds_or_names_the_field(preset, start, end, t
 @settings(max_examples=300, deadline=None)
 @given(search=st.one_of(st.none(), st.text(max_size=80)), tz=ZONES)
 def test_any_url_query_opens_a_valid_view(search, tz):
-    filters = parse_query(search, tz)
+    filters = parse_search(search)[0]
     assert isinstance(filters, Filters)
     assert filters.user_type in (None, *SESSION_USER_TYPES)
     period = filters.period(tz)  # never raises for what parse_query returns
     assert period.start < period.end
-    assert parse_query(filters.query(), tz) == filters
+    assert parse_search(filters.query())[0] == filters

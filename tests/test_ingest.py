@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from web.context import services_of
+
 URL = "/api/v1/events"
 TOKENS = ("backend-a-token-0123456789", "backend-b-token-9876543210")
 T0 = datetime.now(UTC) - timedelta(hours=1)
@@ -66,7 +68,7 @@ def full_session(session: str) -> list[dict]:
 @pytest.fixture
 def ingest_app(make_app):
     app = make_app(ingest_tokens=TOKENS)
-    app.engine = app.server.extensions["chat_analytics"].engine
+    app.engine = services_of(app.server).engine
     return app
 
 
@@ -120,7 +122,7 @@ def test_database_down_is_503_with_retry_after(ingest_app):
     from web.context import Services, install
 
     server = ingest_app.server
-    ctx = server.extensions["chat_analytics"]
+    ctx = services_of(server)
     install(server, Services(ctx.config, create_engine("postgresql+psycopg://x@127.0.0.1:1/none"), ctx.cache))
     session = str(uuid.uuid4())
     response = post(server.test_client(), [ev("session_started", session)])

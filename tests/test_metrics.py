@@ -1,4 +1,4 @@
-"""Every metric of CONTRACT.md section 2 against figures computed by hand from the fixture specs."""
+"""Every metric of docs/contract.md section 2 against figures computed by hand from the fixture specs."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from data import metrics
-from data.periods import Period, PeriodError, custom_range, preset_period, resolve_period
+import metrics
+from data.errors import FieldError
+from data.periods import Period, custom_range, preset_period
+from metrics.filters import parse_filters
 from tests.builders import Msg, Spec, build, sid
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
@@ -323,7 +325,7 @@ def test_half_hour_zone_buckets_by_local_hour(engine):
 @pytest.mark.parametrize(
     ("params", "field"),
     [
-        ({"preset": "1y"}, "period"),
+        ({"period": "1y"}, "period"),
         ({"start_date": "2026-13-01", "end_date": "2026-12-01"}, "start_date"),
         ({"start_date": "2026-01-01", "end_date": "yesterday"}, "end_date"),
         ({"start_date": "2026-02-01", "end_date": "2026-01-01"}, "start_date"),
@@ -332,8 +334,8 @@ def test_half_hour_zone_buckets_by_local_hour(engine):
     ],
 )
 def test_bad_period_parameters_name_the_field(params, field):
-    with pytest.raises(PeriodError) as err:
-        resolve_period(NEW_YORK, **params)
+    with pytest.raises(FieldError) as err:
+        parse_filters(params).period(NEW_YORK)
     assert err.value.field == field
 
 

@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import (
 from api.openapi import load_document
 from tests.builders import Msg, Spec, build, sid
 from tests.conftest import add_staff, sign_in
+from web.context import services_of
 
 TOKEN = "openapi-test-token-0123456789"
 USER_AGENT = "chat-analytics-openapi-tests"
@@ -28,7 +29,7 @@ def live(make_app):
     from datetime import UTC, datetime, timedelta
 
     app = make_app(ingest_tokens=(TOKEN,), metrics_tokens=(TOKEN,))
-    engine = app.server.extensions["chat_analytics"].engine
+    engine = services_of(app.server).engine
     now = datetime.now(UTC)
     build(
         engine,

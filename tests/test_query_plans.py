@@ -7,13 +7,14 @@ from sqlalchemy import event
 
 from bench import dashboard
 from callbacks.live import refresh_live
-from callbacks.state import Filters
 from data.seed import generate
+from metrics.filters import Filters
+from web.context import services_of
 
 
 def plans_of_a_refresh(app, filters: Filters) -> list[tuple[str, list[str]]]:
     """(statement, EXPLAIN QUERY PLAN lines) for every query a cold refresh and a live tick run."""
-    engine = app.server.extensions["chat_analytics"].engine
+    engine = services_of(app.server).engine
     seen: list[tuple[str, object]] = []
 
     def capture(_conn, _cursor, statement, parameters, _context, _many):
@@ -22,7 +23,7 @@ def plans_of_a_refresh(app, filters: Filters) -> list[tuple[str, list[str]]]:
 
     event.listen(engine, "before_cursor_execute", capture)
     with app.server.test_request_context():
-        app.server.extensions["chat_analytics"].cache.clear()
+        services_of(app.server).cache.clear()
         dashboard.refresh(filters)
         refresh_live()
     event.remove(engine, "before_cursor_execute", capture)
@@ -40,7 +41,7 @@ def plans_of_a_refresh(app, filters: Filters) -> list[tuple[str, list[str]]]:
 )
 def test_no_dashboard_query_scans_chat_messages(make_app, filters):
     app = make_app()
-    engine = app.server.extensions["chat_analytics"].engine
+    engine = services_of(app.server).engine
     # No ANALYZE: the app's SQLite files have no statistics, so these are the plans users get.
     generate(engine, sessions=300, days=90, active=5, seed=3)
     plans = plans_of_a_refresh(app, filters)

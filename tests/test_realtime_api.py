@@ -9,6 +9,7 @@ import pytest
 
 from tests.builders import Msg, Spec, build, sid
 from tests.web import DASH, HTML
+from web.context import services_of
 
 API = DASH + "api/"
 NOW = datetime.now(UTC)
@@ -25,7 +26,7 @@ SPECS = [
 
 @pytest.fixture
 def api(app, staff_client):
-    build(app.server.extensions["chat_analytics"].engine, SPECS)
+    build(services_of(app.server).engine, SPECS)
     return staff_client
 
 
@@ -84,3 +85,16 @@ def test_bad_parameters_get_400(api, query, field):
 def test_api_is_staff_only(client):
     assert client.get(API).status_code == 401
     assert client.get(API, headers=HTML).status_code == 302
+
+
+@pytest.mark.parametrize("query", ["?period=24h", "?period=7d", "?period=24h&user_type=client"])
+def test_exports_of_a_view_hold_as_many_rows_as_its_figures(api, query):
+    figures = api.get(API + query).get_json()
+    for kind, figure in (("sessions", "sessions"), ("messages", "messages")):
+        response = api.get(f"{DASH}export/{kind}/{query}")
+        assert response.status_code == 200
+        rows = response.get_data(as_text=True).strip().splitlines()[1:]
+        assert len(rows) == figures[figure], (kind, query)
+    # By hand: 24 h holds sessions 1-3 (3 + 2 + 1 messages); clients are sessions 1 and 3.
+    expected = {"?period=24h": (3, 6), "?period=7d": (4, 7), "?period=24h&user_type=client": (2, 4)}[query]
+    assert (figures["sessions"], figures["messages"]) == expected

@@ -23,7 +23,9 @@ from sqlalchemy import func, select, text
 from data import histogram, recording, rollups, seed
 from data.schema import chat_analytics, chat_messages, chat_sessions, session_topics
 from data.tracker import AnalyticsTracker, AnalyticsWriter
+from metrics.percentiles import from_histogram
 from tests.builders import Msg, Spec, build, sid
+from web.context import services_of
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 TOKEN = "rollup-test-token-0123456789"
@@ -158,7 +160,7 @@ def test_the_tracker_keeps_rollups_consistent(engine):
 
 def test_ingestion_batches_from_concurrent_clients_keep_rollups_consistent(make_app):
     app = make_app(ingest_tokens=(TOKEN,))
-    engine = app.server.extensions["chat_analytics"].engine
+    engine = services_of(app.server).engine
     start = datetime.now(UTC) - timedelta(hours=5)
 
     def events_for(client_no: int) -> list[dict]:
@@ -238,7 +240,7 @@ def test_rebuild_command_restores_damaged_rollups(database_url, engine, capsys):
 )
 def test_histogram_percentiles_stay_within_two_percent(values, q):
     exact = float(np.percentile(values, q))
-    estimate = histogram.percentiles(histogram.add_values({}, values), [q])[q]
+    estimate = from_histogram(histogram.add_values({}, values), [q])[q]
     assert math.isclose(estimate, exact, rel_tol=0.02, abs_tol=1e-9)
 
 
@@ -338,10 +340,10 @@ def period_for(kind: str, zone: str):
 
 @pytest.mark.parametrize(("kind", "zone", "user_type"), PERIODS)
 def test_metrics_from_rollups_equal_the_base_tables(seeded_sqlite, monkeypatch, kind, zone, user_type):
-    from data import metrics
+    import metrics
 
     period = period_for(kind, zone)
-    monkeypatch.setattr(metrics, "EXACT_PERCENTILE_LIMIT", 0)  # percentiles from the histograms
+    monkeypatch.setattr(metrics.quality, "EXACT_PERCENTILE_LIMIT", 0)  # percentiles from the histograms
     with seeded_sqlite.connect() as conn:
         raw = raw_figures(conn, period.start, period.end, user_type)
         got = metrics.summary(conn, period, user_type)
@@ -373,11 +375,11 @@ def test_response_time_series_from_rollups_per_local_bucket(
 ):
     import pandas as pd
 
-    from data import metrics
+    import metrics
 
     period = period_for(kind, zone)
     tz = period.tz
-    monkeypatch.setattr(metrics, "EXACT_PERCENTILE_LIMIT", 0)
+    monkeypatch.setattr(metrics.quality, "EXACT_PERCENTILE_LIMIT", 0)
     s, m = chat_sessions.c, chat_messages.c
     with seeded_sqlite.connect() as conn:
         rows = conn.execute(
@@ -411,7 +413,7 @@ def test_response_time_series_from_rollups_per_local_bucket(
 def test_the_first_hour_after_a_dst_change_keeps_its_answers_in_a_rolling_period(engine, monkeypatch):
     from zoneinfo import ZoneInfo
 
-    from data import metrics
+    import metrics
     from data.periods import preset_period
 
     # 29 March 2026, Paris: 02:00 local does not exist; 01:00 UTC is 03:00 summer time.
@@ -429,7 +431,7 @@ def test_the_first_hour_after_a_dst_change_keeps_its_answers_in_a_rolling_period
             ),
         ],
     )
-    monkeypatch.setattr(metrics, "EXACT_PERCENTILE_LIMIT", 0)  # the rollup path
+    monkeypatch.setattr(metrics.quality, "EXACT_PERCENTILE_LIMIT", 0)  # the rollup path
     # A rolling period starts at an odd second; the zone's change must still fall at 01:00 UTC.
     period = preset_period("24h", ZoneInfo("Europe/Paris"), datetime(2026, 3, 29, 17, 41, 7, 250, tzinfo=UTC))
     with engine.connect() as conn:

@@ -9,6 +9,7 @@ from flask import request
 
 from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME
 from tests.web import DASH, HTML, login
+from web.context import services_of
 
 HEADERS = {
     "X-Frame-Options": "DENY",
@@ -43,7 +44,7 @@ def test_secure_cookie_when_configured(make_app):
     from data.users import create_user
 
     app = make_app(secure_cookies=True)
-    with app.server.extensions["chat_analytics"].engine.begin() as conn:
+    with services_of(app.server).engine.begin() as conn:
         create_user(conn, "ana", password="a long secret phrase", is_staff=True)
     client = app.server.test_client()
     response = login(client, "ana", "a long secret phrase")
@@ -76,7 +77,7 @@ def test_sign_in_expires_after_max_hours_however_active(make_app):
     from data.users import create_user
 
     app = make_app(session_max_hours=1)
-    with app.server.extensions["chat_analytics"].engine.begin() as conn:
+    with services_of(app.server).engine.begin() as conn:
         create_user(conn, "ana", password="a long secret phrase", is_staff=True)
     client = app.server.test_client()
     assert login(client, "ana", "a long secret phrase").status_code == 302
@@ -91,7 +92,7 @@ def test_idle_timeout_sets_cookie_expiry(make_app):
     from data.users import create_user
 
     app = make_app(session_idle_minutes=30)
-    with app.server.extensions["chat_analytics"].engine.begin() as conn:
+    with services_of(app.server).engine.begin() as conn:
         create_user(conn, "ana", password="a long secret phrase", is_staff=True)
     response = login(app.server.test_client(), "ana", "a long secret phrase")
     cookie = response.headers["Set-Cookie"]

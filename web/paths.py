@@ -1,4 +1,4 @@
-"""URLs of the contract (CONTRACT.md section 3) that several modules link to."""
+"""URLs of the contract (docs/contract.md section 3) that several modules link to."""
 
 DASHBOARD_PATH = "/admin/chat-analytics/"
 EXPORT_PATH = DASHBOARD_PATH + "export/{kind}/"
