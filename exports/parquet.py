@@ -226,10 +226,14 @@ def _row_groups(batches: Iterable[Sequence], size: int) -> Iterator[Sequence]:
 
 
 def parquet_chunks(
-    kind: str, batches: Iterable[Sequence[Sequence]], tz: str, group_rows: int | None = None
+    kind: str,
+    batches: Iterable[Sequence[Sequence]],
+    tz: str,
+    group_rows: int | None = None,
+    written: Callable[[int], None] | None = None,
 ) -> Iterator[bytes]:
     """Yield a Parquet file of export `kind` from batches of query rows, in pieces, a row group
-    (ROW_GROUP_ROWS rows) at a time."""
+    (ROW_GROUP_ROWS rows) at a time; `written(n)` is told each group's row count."""
     group_rows = group_rows or ROW_GROUP_ROWS
     columns = LAYOUTS[kind]
     file_schema = schema(kind, tz)
@@ -239,5 +243,7 @@ def parquet_chunks(
             by_column = list(zip(*group, strict=True))
             arrays = [c.build(by_column, tz) for c in columns]
             writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=file_schema))
+            if written is not None:
+                written(len(group))
             yield sink.take()
     yield sink.take()

@@ -66,27 +66,37 @@ def export(kind: str):
 
     actor, ip = current_user.username, request.remote_addr
     used = {k: v for k, v in request.args.items() if k in spec.filters}
-    counted = [0]
+    counted, reported = [0], [0]
 
-    def batches() -> Iterator[list]:
-        # Fetched YIELD_PER rows at a time, counted (and reported to /metrics) a batch at a time.
+    def report() -> None:
+        # To /metrics a batch at a time (a count per row would cost more than the row).
+        instruments.rows_exported(kind, fmt, counted[0] - reported[0])
+        reported[0] = counted[0]
+
+    def csv_rows() -> Iterator[list[str]]:
         for batch in result.partitions():
-            counted[0] += len(batch)
-            instruments.rows_exported(kind, fmt, len(batch))
-            yield batch
+            for row in batch:
+                counted[0] += 1
+                yield spec.cells(row, tz)
+            report()
+
+    def written(rows: int) -> None:
+        counted[0] += rows
+        report()
 
     def body() -> Iterator[str | bytes]:
         complete = False
         try:
             if fmt == "parquet":
-                yield from parquet.parquet_chunks(kind, batches(), ctx.config.display_timezone)
+                tz_name = ctx.config.display_timezone
+                yield from parquet.parquet_chunks(kind, result.partitions(), tz_name, written=written)
             else:
-                rows = (spec.cells(row, tz) for batch in batches() for row in batch)
-                yield from csv_chunks(spec.columns, rows)
+                yield from csv_chunks(spec.columns, csv_rows())
             complete = True
         finally:
             # Also on a client that hangs up mid-stream: the cursor and connection go back at once.
             _release(result, conn)
+            report()
             detail = {"kind": kind, "format": fmt, "filters": used, "rows": counted[0], "complete": complete}
             try:
                 audit.record_now(ctx.engine, "export", actor=actor, ip=ip, detail=detail)
