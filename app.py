@@ -27,6 +27,8 @@ from data.db import create_engine, upgrade_schema
 from data.health import database_problem
 from exports.routes import blueprint as exports_blueprint
 from layouts.page import build_page
+from monitoring.endpoint import blueprint as metrics_blueprint
+from monitoring.requests import install_request_timing
 from web.cache import make_cache
 from web.callback_requests import install_callback_checks
 from web.context import Services, install, services
@@ -78,6 +80,7 @@ def create_app(config: Config | None = None) -> Dash:
         secret_key = secrets.token_urlsafe(32)
 
     server = Flask(__name__, static_folder=str(ASSETS), static_url_path="/static")
+    install_request_timing(server)  # first: the guard's early answers are timed too
     server.config.update(
         SECRET_KEY=secret_key,
         TESTING=config.testing,
@@ -111,6 +114,7 @@ def create_app(config: Config | None = None) -> Dash:
     server.register_blueprint(realtime_blueprint)
     server.register_blueprint(ingest_blueprint)
     server.register_blueprint(openapi_blueprint)
+    server.register_blueprint(metrics_blueprint)
 
     app = Dash(
         __name__,

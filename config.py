@@ -21,6 +21,7 @@ class Config:
     secret_key: str | None = None
     display_timezone: str = "UTC"
     ingest_tokens: tuple[str, ...] = field(default_factory=tuple)
+    metrics_tokens: tuple[str, ...] = field(default_factory=tuple)
     live_interval_ms: int = 30_000
     cache_seconds: int = 60
     login_rate: str = "10/minute"
@@ -61,6 +62,7 @@ class Config:
             secret_key=env.get("SECRET_KEY") or None,
             display_timezone=env.get("DISPLAY_TIMEZONE") or "UTC",
             ingest_tokens=tokens,
+            metrics_tokens=_tokens(env, "METRICS_TOKENS"),
             live_interval_ms=interval,
             cache_seconds=cache_seconds,
             login_rate=env.get("LOGIN_RATE_LIMIT") or "10/minute",
@@ -72,6 +74,10 @@ class Config:
             debug=_flag(env, "DEBUG"),
         )
         return replace(config, **overrides) if overrides else config
+
+
+def _tokens(env: dict[str, str], name: str) -> tuple[str, ...]:
+    return tuple(t.strip() for t in env.get(name, "").split(",") if t.strip())
 
 
 def _flag(env: dict[str, str], name: str) -> bool:

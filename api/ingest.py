@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 from datetime import UTC, datetime
 
@@ -13,6 +12,8 @@ from sqlalchemy.exc import DBAPIError
 from api.events import BodyError, TooManyEvents, parse_events
 from data import audit
 from data.ingest import BatchRejected, apply_batch, is_conflict
+from monitoring import instruments
+from web.bearer import bearer_token
 from web.context import services
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -23,23 +24,16 @@ ATTEMPTS = 3
 blueprint = Blueprint("ingest", __name__)
 
 
-def _token(tokens: tuple[str, ...]) -> str | None:
-    """The configured token the request carries, or None."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, given = header.partition(" ")
-    if scheme.lower() != "bearer" or not given:
-        return None
-    # Compare with every configured token, in constant time each, without stopping early.
-    matches = [t for t in tokens if hmac.compare_digest(given.strip().encode(), t.encode())]
-    return matches[0] if matches else None
-
-
 def fingerprint(token: str) -> str:
     """A short, non-reversible name for a token, fit for the audit log (never the token itself)."""
     return hashlib.sha256(token.encode()).hexdigest()[:12]
 
 
 def _error(status: int, message: str, **extra):
+    reason = {401: "unauthorized", 413: "too_large"}.get(status) or (
+        "invalid_events" if "events" in extra else "malformed"
+    )
+    instruments.ingest_refused(reason)
     return jsonify(error=message, **extra), status
 
 
@@ -52,7 +46,7 @@ def _reject_constant(name: str) -> None:
 def ingest():
     """Validate the whole batch, then write it in one transaction; answer accepted and duplicates."""
     ctx = services()
-    token = _token(ctx.config.ingest_tokens)
+    token = bearer_token(ctx.config.ingest_tokens)
     if token is None:
         audit.record_now(ctx.engine, "ingest_denied", ip=request.remote_addr)
         response, status = _error(401, "a valid bearer token is required (Authorization: Bearer <token>)")
@@ -90,4 +84,5 @@ def ingest():
             # Anything else, or a conflict that persists, is the 503 with Retry-After of web.errors.
             if not is_conflict(exc) or attempt == ATTEMPTS - 1:
                 raise
+    instruments.ingest_written(accepted, duplicates)
     return jsonify(accepted=accepted, duplicates=duplicates)

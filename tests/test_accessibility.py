@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 from data.users import create_user

@@ -56,6 +56,7 @@ def test_exports_are_recorded_with_filters_and_rows(app, staff_client):
     assert entry["actor"] == STAFF_USERNAME
     assert entry["detail"] == {
         "kind": "sessions",
+        "format": "csv",
         "filters": {"user_type": "client"},
         "rows": 1,
         "complete": True,

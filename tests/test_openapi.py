@@ -28,7 +28,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 def live(make_app):
     from datetime import UTC, datetime, timedelta
 
-    app = make_app(ingest_tokens=(TOKEN,))
+    app = make_app(ingest_tokens=(TOKEN,), metrics_tokens=(TOKEN,))
     engine = services_of(app.server).engine
     now = datetime.now(UTC)
     build(
@@ -82,6 +82,16 @@ def test_real_responses_conform(live):
     conforms("POST", "/api/v1/events", client.post("/api/v1/events", json={"events": [{}]}, headers=bearer))
     conforms("POST", "/api/v1/events", client.post("/api/v1/events", json=events))
     conforms("GET", "/healthz", client.get("/healthz"))
+    conforms("GET", "/metrics", client.get("/metrics", headers=bearer))
+    conforms("GET", "/metrics", client.get("/metrics"))
+    parquet = client.get("/admin/chat-analytics/export/messages/?format=parquet")
+    assert parquet.status_code == 200
+    conforms("GET", "/admin/chat-analytics/export/messages/", parquet)
+    conforms(
+        "GET",
+        "/admin/chat-analytics/export/messages/",
+        client.get("/admin/chat-analytics/export/messages/?format=x"),
+    )
     anonymous = live.server.test_client()
     conforms("GET", "/admin/chat-analytics/api/", anonymous.get("/admin/chat-analytics/api/"))
 
@@ -96,6 +106,7 @@ def test_real_responses_conform(live):
         ("GET", "/admin/chat-analytics/export/audit/"),
         ("POST", "/api/v1/events"),
         ("GET", "/healthz"),
+        ("GET", "/metrics"),
     ],
 )
 def test_schemathesis_finds_no_server_error_and_no_schema_breach(live, method, path):

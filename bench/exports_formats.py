@@ -1,0 +1,236 @@
+"""`python -m bench.exports_formats`: rows/s and server memory of each export, CSV and Parquet, over HTTP.
+
+Measured the way a user meets it: a download from `python app.py`, read to the last byte. By default
+it starts `python app.py` on `--database-url` (a seeded database: `python -m data.seed --sessions N`),
+with a throwaway staff account; `--base-url` measures a server that is already running instead
+(sign in with `--username` and the password in BENCH_PASSWORD; `--pid` for its memory). The server's
+resident memory is sampled during each download: growth is the peak minus the level just before
+(after one small warm-up download per format, so one-time library set-up is not counted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import http.cookiejar
+import io
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from sqlalchemy import func, make_url, select
+
+from bench.scratch import wait_healthy
+from data.db import create_engine, upgrade_schema
+from data.schema import chat_sessions
+from data.users import create_user
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+KINDS = ("sessions", "messages", "analytics")
+FORMATS = ("csv", "parquet")
+READ_BYTES = 256 * 1024
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of process `pid` in MB (Linux /proc), or None when it cannot be read."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+    return int(match.group(1)) / 1024 if match else None
+
+
+class PeakMemory:
+    """Samples a process's resident memory every 20 ms in a thread; `peak` is the highest seen."""
+
+    def __init__(self, pid: int | None) -> None:
+        self.pid, self.peak, self._stop = pid, None, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            value = rss_mb(self.pid)
+            if value is not None:
+                self.peak = value if self.peak is None else max(self.peak, value)
+            self._stop.wait(0.02)
+
+    def __enter__(self) -> PeakMemory:
+        if self.pid:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self.pid:
+            self._thread.join()
+
+
+def signed_in_opener(base: str, username: str, password: str) -> urllib.request.OpenerDirector:
+    """An opener carrying the session cookie of `username`, signed in through the login form."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    page = opener.open(base + "/login").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode({"csrf_token": token, "username": username, "password": password}).encode()
+    opener.open(base + "/login", data=form).read()
+    check = opener.open(base + "/admin/chat-analytics/api/")
+    if check.status != 200:
+        raise SystemExit(f"error: could not sign in as {username} ({check.status})")
+    return opener
+
+
+def download(opener, url: str, fmt: str, pid: int | None) -> dict:
+    """Fetch one export to its last byte; rows, seconds, bytes and the server's memory growth."""
+    before = rss_mb(pid) if pid else None
+    with tempfile.TemporaryFile() as spool, PeakMemory(pid) as memory:
+        began = time.perf_counter()
+        with opener.open(url) as response:
+            size = 0
+            while chunk := response.read(READ_BYTES):
+                spool.write(chunk)
+                size += len(chunk)
+        seconds = time.perf_counter() - began
+        spool.seek(0)
+        if fmt == "parquet":
+            rows = pq.ParquetFile(spool).metadata.num_rows
+        else:
+            rows = sum(1 for _ in csv.reader(io.TextIOWrapper(spool, encoding="utf-8", newline=""))) - 1
+    growth = None if before is None or memory.peak is None else max(memory.peak - before, 0.0)
+    return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds, "bytes": size,
+            "server_rss_before_mb": before, "server_rss_peak_mb": memory.peak, "memory_growth_mb": growth}  # fmt: skip
+
+
+@contextmanager
+def served(database_url: str, port: int):
+    """`python app.py` on `database_url` and a throwaway staff account: (base URL, pid, username, password)."""
+    engine = create_engine(database_url)
+    upgrade_schema(engine)
+    username, password = f"bench-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
+    with engine.begin() as conn:
+        create_user(conn, username, password=password, is_staff=True)
+    engine.dispose()
+    env = dict(
+        os.environ, DATABASE_URL=database_url, SECRET_KEY=secrets.token_urlsafe(32), PYTHONPATH=str(ROOT)
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-exports-") as folder:
+        log = open(Path(folder) / "server.log", "wb")  # noqa: SIM115 (closed below)
+        server = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=folder, env=env, stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(base, server)
+            yield base, server.pid, username, password
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            log.close()
+
+
+def measure(base: str, pid: int | None, username: str, password: str, kinds, formats) -> dict:
+    """{kind: {format: figures}} for every export and format."""
+    opener = signed_in_opener(base, username, password)
+    for fmt in formats:
+        # Warm-up: the first download of a format sets up its writer's libraries and memory pools
+        # once per process; growth measured after it is what an export of that size costs.
+        download(
+            opener, f"{base}/admin/chat-analytics/export/sessions/?is_active=true&format={fmt}", fmt, None
+        )
+    out: dict = {}
+    for kind in kinds:
+        for fmt in formats:
+            print(f"{kind} {fmt} ...", file=sys.stderr, flush=True)
+            url = f"{base}/admin/chat-analytics/export/{kind}/?format={fmt}"
+            out.setdefault(kind, {})[fmt] = download(opener, url, fmt, pid)
+        counts = {fmt: out[kind][fmt]["rows"] for fmt in formats}
+        if len(set(counts.values())) != 1:
+            raise SystemExit(f"error: {kind} gave different row counts per format: {counts}")
+    return out
+
+
+def render(result: dict) -> str:
+    """The figures as a markdown table."""
+    lines = [
+        f"{result['backend']}, {result['sessions']:,} sessions, over HTTP from `python app.py` ({result['when'][:10]}; "
+        f"load average {result['load_average_before']:.1f} before, {result['load_average_after']:.1f} after)",
+        "",
+        "| export | format | rows | time | rows/s | size | server memory growth |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for kind, formats in result["exports"].items():
+        for fmt, e in formats.items():
+            growth = "n/a" if e["memory_growth_mb"] is None else f"+{e['memory_growth_mb']:.1f} MB"
+            lines.append(
+                f"| {kind} | {fmt} | {e['rows']:,} | {e['seconds']:.1f} s | {e['rows_per_s']:,.0f} "
+                f"| {e['bytes'] / 1e6:,.1f} MB | {growth} |"
+            )
+    return "\n".join(lines)
+
+
+def _sessions(database_url: str) -> int:
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        n = conn.execute(select(func.count()).select_from(chat_sessions)).scalar_one()
+    engine.dispose()
+    return int(n)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: measure every export and format, print the table, save the JSON."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.exports_formats", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"), help="a seeded database")
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--base-url", help="measure this running server instead of starting one")
+    parser.add_argument("--username", help="a staff account of --base-url (password in BENCH_PASSWORD)")
+    parser.add_argument("--pid", type=int, help="the --base-url server's process id, for its memory")
+    parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument("--formats", default=",".join(FORMATS))
+    parser.add_argument(
+        "--output", type=Path, help="JSON file (default bench/results/exports-BACKEND-N.json)"
+    )
+    args = parser.parse_args(argv)
+    if not args.database_url:
+        parser.error("--database-url (or DATABASE_URL) is required: it names the data measured")
+    kinds, formats = args.kinds.split(","), args.formats.split(",")
+    result = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "backend": make_url(args.database_url).get_backend_name(),
+        "sessions": _sessions(args.database_url),
+        "load_average_before": os.getloadavg()[0],
+    }
+    if args.base_url:
+        if not args.username or "BENCH_PASSWORD" not in os.environ:
+            parser.error("--base-url needs --username and the password in BENCH_PASSWORD")
+        result["exports"] = measure(
+            args.base_url, args.pid, args.username, os.environ["BENCH_PASSWORD"], kinds, formats
+        )
+    else:
+        with served(args.database_url, args.port) as (base, pid, username, password):
+            result["exports"] = measure(base, pid, username, password, kinds, formats)
+    result["load_average_after"] = os.getloadavg()[0]
+    print(render(result))
+    output = args.output or RESULTS / f"exports-{result['backend']}-{result['sessions']}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nsaved {output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
