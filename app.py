@@ -29,7 +29,7 @@ from exports.routes import blueprint as exports_blueprint
 from layouts.page import build_page
 from monitoring.endpoint import blueprint as metrics_blueprint
 from monitoring.requests import install_request_timing
-from web.cache import make_cache
+from web.cache import install_cache_header, make_cache
 from web.callback_requests import install_callback_checks
 from web.context import Services, install, services
 from web.cookies import install_cookie_policy
@@ -99,11 +99,13 @@ def create_app(config: Config | None = None) -> Dash:
     install_cookie_policy(server)
     engine = create_engine(config.database_url)
     upgrade_schema(engine)
-    install(server, Services(config=config, engine=engine, cache=make_cache(server, config.cache_seconds)))
+    cache = make_cache(server, config.cache_seconds, config.redis_url, config.redis_key_prefix)
+    install(server, Services(config=config, engine=engine, cache=cache))
+    install_cache_header(server)
 
     make_login_manager().init_app(server)
     server.register_blueprint(auth_blueprint)
-    install_login_limits(server, config.login_rate, config.ratelimit_storage_uri)
+    install_login_limits(server, config.login_rate, config.login_limits_storage, config.redis_key_prefix)
     server.before_request(require_staff)
     install_not_found(server)
     install_error_handlers(server)

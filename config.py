@@ -25,7 +25,9 @@ class Config:
     live_interval_ms: int = 30_000
     cache_seconds: int = 60
     login_rate: str = "10/minute"
-    ratelimit_storage_uri: str = "memory://"
+    ratelimit_storage_uri: str | None = None
+    redis_url: str | None = None
+    redis_key_prefix: str = "chat-analytics:"
     session_idle_minutes: int = 480
     session_max_hours: int = 12
     secure_cookies: bool = False
@@ -42,11 +44,18 @@ class Config:
             raise ConfigError("LIVE_INTERVAL_MS must be at least 100")
         if self.cache_seconds < 0:
             raise ConfigError("CACHE_SECONDS must not be negative")
+        if not self.redis_key_prefix:
+            raise ConfigError("REDIS_KEY_PREFIX must not be empty")
 
     @property
     def tz(self) -> ZoneInfo:
         """The display time zone as a tzinfo."""
         return ZoneInfo(self.display_timezone)
+
+    @property
+    def login_limits_storage(self) -> str:
+        """Where the login limits count: RATELIMIT_STORAGE_URI, else REDIS_URL, else this process."""
+        return self.ratelimit_storage_uri or self.redis_url or "memory://"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Config:
@@ -66,7 +75,9 @@ class Config:
             live_interval_ms=interval,
             cache_seconds=cache_seconds,
             login_rate=env.get("LOGIN_RATE_LIMIT") or "10/minute",
-            ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or "memory://",
+            ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or None,
+            redis_url=env.get("REDIS_URL") or None,
+            redis_key_prefix=env.get("REDIS_KEY_PREFIX") or "chat-analytics:",
             session_idle_minutes=_whole_number(env, "SESSION_IDLE_MINUTES", 480),
             session_max_hours=_whole_number(env, "SESSION_MAX_HOURS", 12),
             secure_cookies=_flag(env, "SESSION_COOKIE_SECURE"),

@@ -9,6 +9,7 @@ from flask_limiter.util import get_remote_address
 from auth.forms import LoginForm, submitted_username
 from data import audit
 from web.context import services
+from web.shared_store import connection_options, is_redis, limits_prefix
 
 TOO_MANY = "Too many sign-in attempts. Wait a minute, then try again."
 
@@ -24,15 +25,23 @@ def _too_many(_limit) -> Response:
     return make_response(render_template("login.html", form=LoginForm(), error=TOO_MANY), 429)
 
 
-def install_login_limits(server: Flask, rate: str, storage_uri: str) -> Limiter:
+def install_login_limits(
+    server: Flask, rate: str, storage_uri: str, key_prefix: str = "chat-analytics:"
+) -> Limiter:
     """Limit POST /login to `rate` per client IP and per username (429 with Retry-After beyond).
 
-    Storage is per app: `memory://` for one process, a shared store (redis://...) for several.
+    Storage is `memory://` for one process, or a shared store (redis://...) that every worker
+    counts in, under `key_prefix`. When the shared store stops answering, each process counts on
+    its own (flask-limiter logs a warning) and goes back to it once it answers: never a 500.
     """
     limiter = Limiter(
         get_remote_address,
         app=server,
         storage_uri=storage_uri,
+        storage_options=connection_options() if is_redis(storage_uri) else {},
+        key_prefix=limits_prefix(key_prefix),
+        in_memory_fallback_enabled=True,
+        swallow_errors=True,
         headers_enabled=True,
         retry_after="delta-seconds",
     )

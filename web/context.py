@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, current_app
-from flask_caching import Cache
 from sqlalchemy import Engine
 
 from config import Config
+from web.cache import FigureCache
 
 EXTENSION_KEY = "chat_analytics"
 
@@ -19,7 +19,7 @@ class Services:
 
     config: Config
     engine: Engine
-    cache: Cache | None = None
+    cache: FigureCache | None = None
 
 
 def install(server: Flask, services: Services) -> None:
