@@ -1,4 +1,5 @@
-"""The audit trail: sign-ins and failures, sign-outs (one or everywhere), exports and ingestion calls.
+"""The audit trail: sign-ins and failures, sign-outs (one or everywhere), exports, ingestion calls and
+retention runs.
 
 `python -m data.audit` lists it; staff can also download it as CSV from the dashboard's exports.
 """
@@ -22,6 +23,7 @@ ACTIONS = (
     "export",
     "ingest",
     "ingest_denied",
+    "retention",
 )
 MAX_ACTOR_LENGTH = 150
 

@@ -191,6 +191,8 @@ ingested_events = Table(
     Column("session_id", String(36), nullable=False),
     Column("event_type", String(32), nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
+    # data.retention forgets the keys received before its cutoff, oldest first.
+    Index(None, "received_at"),
 )
 
 # Who did what: sign-ins (and failures), sign-outs, exports, ingestion calls. Append-only.

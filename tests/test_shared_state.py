@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+from callbacks.state import Filters
 
 from bench.dash_calls import filter_callbacks, payload
-from callbacks.state import Filters
 from data.users import create_user
 from tests.builders import Msg, Spec, build, sid
 from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME, add_staff, sign_in
