@@ -9,16 +9,18 @@ import json
 import re
 import threading
 import uuid
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 
+import metrics
 from api.events import parse_events
-from data import audit, metrics, retention
+from data import audit, retention
 from data.histogram import MAX_RELATIVE_ERROR
 from data.ingest import apply_batch
-from data.periods import resolve_period
+from data.periods import custom_range, preset_period
 from tests.builders import Msg, Spec, build, sid
 
 KEEP_DAYS = 30
@@ -128,11 +130,11 @@ def printed_counts(output: str) -> dict[str, int]:
 def figures(engine, period, user_type=None) -> dict:
     """Every dashboard figure of the period, response times apart (compared with their tolerance)."""
     with engine.connect() as conn:
-        summary = metrics.summary(conn, period, user_type).as_dict()
+        summary = asdict(metrics.summary(conn, period, user_type))
         activity = metrics.activity_over_time(conn, period, user_type).to_dict("records")
         series = metrics.response_time_series(conn, period, user_type)
         times = metrics.response_times(conn, period, user_type)
-    for volatile in ("computed_at", "active_now", "response_times"):
+    for volatile in ("period", "computed_at", "active_now", "response_times"):
         summary.pop(volatile)
     return {"summary": summary, "activity": activity, "series": series, "times": times}
 
@@ -172,8 +174,8 @@ def test_retention_deletes_exactly_the_expired_sessions_and_keeps_the_figures(en
     build(engine, old + kept)
     ingested = ingest_old_session(engine, now)
     periods = [
-        resolve_period(UTC, None, (now - timedelta(days=70)).date().isoformat(), (now - timedelta(days=20)).date().isoformat()),
-        resolve_period(UTC, "90d", now=now),
+        custom_range((now - timedelta(days=70)).date(), (now - timedelta(days=20)).date(), UTC),
+        preset_period("90d", UTC, now),
     ]  # fmt: skip
     before = {(i, ut): figures(engine, p, ut) for i, p in enumerate(periods) for ut in (None, "client")}
     counts_before = raw_counts(engine)

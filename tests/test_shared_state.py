@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from callbacks.state import Filters
 
 from bench.dash_calls import filter_callbacks, payload
 from data.users import create_user
+from metrics.filters import Filters
 from tests.builders import Msg, Spec, build, sid
 from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME, add_staff, sign_in
 from tests.redis_service import TEST_REDIS_URL, keys_under, own_prefix, private_redis, reachable_redis
