@@ -46,7 +46,7 @@ CACHE = ROOT / "bench" / "cache"
 RESULTS = ROOT / "bench" / "results"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-# The flags of tests/conftest.py's pytest_setup_options (the window size is set exactly below).
+# Headless Chromium as root with no network chatter; the tests' browser (tests/conftest.py) uses them too.
 CHROMIUM_FLAGS = (
     "--headless=new",
     "--no-sandbox",
