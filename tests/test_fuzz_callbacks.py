@@ -153,7 +153,7 @@ def test_bad_component_suite_paths_are_404(staff, path):
 def test_any_callback_payload_is_answered_safely(staff, data):
     if data is None:  # hypothesis' explicit example: the URL callback with junk in every input
         callback = callback_with_output(staff.callbacks, "url.search")
-        values = {"url.search": ["?period=7d"], "preset.value": {"x": 1}, "date-range.start_date": 3}
+        values = {"url.search": ["?period=7d"], "preset.value": {"x": 1}, "date-start.value": 3}
         response = run_callback(staff, callback, values, ["preset.value"])
         assert_safe(response, values)
         return
@@ -163,6 +163,7 @@ def test_any_callback_payload_is_answered_safely(staff, data):
         FILTERS: st.one_of(filter_stores, json_values),
         ROWS: row_lists,
         "chart-topics.clickData": clicks,
+        "chart-issues.clickData": clicks,
     }
     values = {p: data.draw(st.one_of(special.get(p, json_values), json_values)) for p in props}
     inputs = [f"{d['id']}.{d['property']}" for d in callback["inputs"]]
