@@ -29,7 +29,7 @@ def refresh_live(
     """
     ctx = services()
     # Built from the settings alone: nothing the browser sends is trusted here.
-    stamp = {"interval_ms": ctx.config.live_interval_ms}
+    stamp = {"interval_ms": ctx.config.live_interval_ms, "zone": ctx.config.display_timezone}
     try:
         with ctx.engine.connect() as conn:
             active = metrics.active_sessions(conn)
@@ -37,7 +37,7 @@ def refresh_live(
         stamp.update(failed=True)
         return no_update, DB_ERROR, True, no_update, stamp
     recovered = bool(banner_open) and filters is not None
-    stamp.update(at_ms=int(time.time() * 1000), failed=False, zone=ctx.config.display_timezone)
+    stamp.update(at_ms=int(time.time() * 1000), failed=False)
     return (
         f"{active:,}",
         "" if banner_open else no_update,

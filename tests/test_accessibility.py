@@ -51,14 +51,16 @@ def test_staff_only_page(dash_duo, app):
 
 
 def cards_and_charts_shown(driver) -> bool:
-    """Every KPI card holds a figure and every chart is drawn."""
+    """Every KPI card holds a figure, every chart is drawn and the sessions table shows its rows."""
     return driver.execute_script(
         """
         const kpis = [...document.querySelectorAll("[id^='kpi-'] .kpi-value")];
         const charts = [...document.querySelectorAll('.dash-graph .js-plotly-plot')];
         return kpis.length > 0 && kpis.every((el) => /\\d/.test(el.textContent))
             && charts.length >= arguments[0] && charts.every((p) => p._fullLayout && (p.data || []).length > 0)
-            && !document.querySelector("[data-dash-is-loading='true']:not([id^='live-'])");
+            && !document.querySelector("[data-dash-is-loading='true']:not([id^='live-'])")
+            && document.querySelectorAll('.ag-header-cell').length > 0
+            && document.querySelectorAll('.ag-center-cols-container .ag-row').length > 0;
         """,
         CHARTS,
     )

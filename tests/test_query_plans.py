@@ -52,6 +52,10 @@ def test_no_dashboard_query_scans_chat_messages(make_app, filters):
         scans = [line for line in lines if line.startswith("SCAN chat_messages")]
         assert not scans, f"full scan of chat_messages: {scans}\n{sql}"
         assert any(line.startswith("SEARCH chat_messages USING") for line in lines), (lines, sql)
+        # A page of the sessions table lists the type's sessions by design (LIMIT); only its open
+        # rows' message counts reach chat_messages, one indexed search per row.
+        if " LIMIT " in sql:
+            continue
         # With a user type, the messages' time range leads; walking every session of the type to
         # find a short span's messages took 140 ms at 100k sessions.
         walks = [line for line in lines if "chat_sessions USING INDEX ix_chat_sessions_user_type" in line]
