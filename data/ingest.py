@@ -139,17 +139,6 @@ def _apply(conn: Connection, event: Event) -> None:
                 user_type=d.get("user_type"),
                 user_id=_user_id(conn, d.get("user")),
             )
-        case "message":
-            recording.record_message(
-                conn,
-                session_id=sid,
-                sender_type=d["sender_type"],
-                content=d["content"],
-                at=at,
-                processing_time_ms=d.get("processing_time_ms"),
-                cached=d.get("cached", False),
-                metadata=d.get("metadata"),
-            )
         case "topic":
             recording.record_topic(conn, session_id=sid, topic=d["topic"], at=at)
         case "action":
@@ -162,8 +151,6 @@ def _apply(conn: Connection, event: Event) -> None:
             recording.set_resolved(conn, session_id=sid, resolved=d["resolved"], at=at)
         case "escalated":
             recording.mark_escalated(conn, session_id=sid, at=at)
-        case "session_closed":
-            recording.close_sessions(conn, [recording.Closing(sid, at)])
 
 
 def apply_batch(conn: Connection, events: list[Event], received_at: datetime) -> tuple[int, int]:
@@ -200,11 +187,42 @@ def apply_batch(conn: Connection, events: list[Event], received_at: datetime) ->
             for e in sorted(fresh, key=lambda e: e.event_id)
         ],
     )
+    ordered = sorted(fresh, key=lambda e: (_ORDER.get(e.type, 1), e.at, e.index))
+    messages = [e for e in ordered if e.type == "message"]
     # The batch's rollup increments are added once, at the end, in this same transaction.
     with rollups.batched(conn):
-        for event in sorted(fresh, key=lambda e: (_ORDER.get(e.type, 1), e.at, e.index)):
-            try:
-                _apply(conn, event)
-            except recording.RecordingError as exc:
-                raise BatchRejected([{"index": event.index, "error": str(exc)}]) from None
+        for event in ordered:
+            if event.type == "session_started":
+                _apply_one(conn, event)
+        # Messages in one go (one insert, a state query per session and hour): the same result as
+        # one by one, since nothing else in the batch reads them before the closes, which come last.
+        try:
+            recording.record_messages(conn, [_message(e) for e in messages])
+        except recording.RecordingError as exc:
+            raise BatchRejected([{"index": messages[exc.position].index, "error": str(exc)}]) from None
+        for event in ordered:
+            if event.type not in ("session_started", "message", "session_closed"):
+                _apply_one(conn, event)
+        closings = {e.session_id: e.at for e in reversed(ordered) if e.type == "session_closed"}
+        recording.close_sessions(conn, [recording.Closing(sid, at) for sid, at in closings.items()])
     return len(fresh), len(events) - len(fresh)
+
+
+def _apply_one(conn: Connection, event: Event) -> None:
+    try:
+        _apply(conn, event)
+    except recording.RecordingError as exc:
+        raise BatchRejected([{"index": event.index, "error": str(exc)}]) from None
+
+
+def _message(event: Event) -> recording.NewMessage:
+    d = event.data
+    return recording.NewMessage(
+        session_id=event.session_id,
+        sender_type=d["sender_type"],
+        content=d["content"],
+        at=event.at,
+        processing_time_ms=d.get("processing_time_ms"),
+        cached=d.get("cached", False),
+        metadata=d.get("metadata"),
+    )

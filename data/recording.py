@@ -39,7 +39,12 @@ MAX_JSON_DEPTH = 32
 
 
 class RecordingError(ValueError):
-    """A write that the data cannot accept (unknown or closed session, out-of-range value...)."""
+    """A write that the data cannot accept (unknown or closed session, out-of-range value...).
+
+    For a call storing several items, `position` is the index of the one refused.
+    """
+
+    position: int | None = None
 
 
 def analytics_id_for(session_id: str) -> str:
@@ -174,6 +179,30 @@ def storable_json(value: Any, name: str, depth: int = 0) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class NewMessage:
+    """One message to store in an open session."""
+
+    session_id: str
+    sender_type: str
+    content: str
+    at: datetime
+    processing_time_ms: float | None = None
+    cached: bool = False
+    metadata: dict | list | None = None
+    message_id: str | None = None
+
+
+def _check_message(m: NewMessage) -> None:
+    if m.sender_type not in SENDER_TYPES:
+        raise RecordingError(f"sender_type must be one of {', '.join(SENDER_TYPES)}")
+    ms = m.processing_time_ms
+    if ms is not None and (ms < 0 or ms != ms):
+        raise RecordingError("processing_time_ms must be a non-negative number")
+    storable(m.content, "content")
+    storable_json(m.metadata, "metadata")
+
+
 def record_message(
     conn: Connection,
     *,
@@ -187,42 +216,71 @@ def record_message(
     message_id: str | None = None,
 ) -> str:
     """Store one message of an open session and return its message_id."""
-    if sender_type not in SENDER_TYPES:
-        raise RecordingError(f"sender_type must be one of {', '.join(SENDER_TYPES)}")
-    if processing_time_ms is not None and (
-        processing_time_ms < 0 or processing_time_ms != processing_time_ms
-    ):
-        raise RecordingError("processing_time_ms must be a non-negative number")
-    storable(content, "content")
-    storable_json(metadata, "metadata")
-    state = _require_open(conn, session_id, at)
-    message_id = message_id or str(uuid.uuid4())
-    conn.execute(
-        _INSERT_MESSAGE,
-        {
-            "message_id": message_id,
-            "session_id": session_id,
-            "sender_type": sender_type,
-            "content": content,
-            "created_at": at,
-            "processing_time_ms": processing_time_ms,
-            "is_cached_response": bool(cached),
-            "metadata": metadata,
-        },
+    message = NewMessage(
+        session_id, sender_type, content, at, processing_time_ms, cached, metadata, message_id
     )
-    _touch(conn, session_id, at, state.updated_at)
+    return record_messages(conn, [message])[0]
+
+
+def record_messages(conn: Connection, messages: Sequence[NewMessage]) -> list[str]:
+    """Store messages of open sessions and return their ids, in the order given.
+
+    The result is the same as storing them one by one in time order, with one state query per
+    session and hour, one insert for all and one update per session. When one cannot be stored,
+    nothing is and the RecordingError's `position` says which.
+    """
+    for position, message in enumerate(messages):
+        try:
+            _check_message(message)
+        except RecordingError as exc:
+            exc.position = position
+            raise
+    in_order: dict[str, list[int]] = defaultdict(list)
+    for position in sorted(range(len(messages)), key=lambda i: (messages[i].at, i)):
+        in_order[messages[position].session_id].append(position)
+    ids = [m.message_id or str(uuid.uuid4()) for m in messages]
+    rows = []
     with rollups.batched(conn) as deltas:
-        deltas.message(at, state.user_type, sender_type, processing_time_ms)
-        if not state.in_hour:
-            deltas.message_hour(
-                rollups.bucket_start(at, rollups.HOUR),
-                state.user_type,
-                *(
-                    None if t is None else rollups.bucket_start(t, rollups.HOUR)
-                    for t in (state.before, state.after)
-                ),
-            )
-    return message_id
+        for session_id, positions in in_order.items():
+            latest_hour: int | None = None  # of this call's messages so far, in time order
+            state = None
+            for position in positions:
+                m = messages[position]
+                hour = rollups.bucket_start(m.at, rollups.HOUR)
+                if hour != latest_hour:
+                    try:
+                        state = _require_open(conn, session_id, m.at)
+                    except RecordingError as exc:
+                        exc.position = position
+                        raise
+                    if not state.in_hour:
+                        # Earlier messages of this call precede this hour; stored ones may follow it.
+                        before = [h for h in (latest_hour, _hour_of(state.before)) if h is not None]
+                        deltas.message_hour(
+                            hour, state.user_type, max(before) if before else None, _hour_of(state.after)
+                        )
+                    latest_hour = hour
+                deltas.message(m.at, state.user_type, m.sender_type, m.processing_time_ms)
+                rows.append(
+                    {
+                        "message_id": ids[position],
+                        "session_id": session_id,
+                        "sender_type": m.sender_type,
+                        "content": m.content,
+                        "created_at": m.at,
+                        "processing_time_ms": m.processing_time_ms,
+                        "is_cached_response": bool(m.cached),
+                        "metadata": m.metadata,
+                    }
+                )
+            _touch(conn, session_id, messages[positions[-1]].at, state.updated_at)
+    if rows:
+        conn.execute(_INSERT_MESSAGE, rows)
+    return ids
+
+
+def _hour_of(at: datetime | None) -> int | None:
+    return None if at is None else rollups.bucket_start(at, rollups.HOUR)
 
 
 def record_topic(conn: Connection, *, session_id: str, topic: str, at: datetime) -> bool:

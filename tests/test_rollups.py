@@ -220,6 +220,55 @@ def test_ingestion_batches_from_concurrent_clients_keep_rollups_consistent(make_
     assert hist_total == 4 * 5 * 6
 
 
+def test_messages_arriving_in_several_batches_out_of_order_keep_rollups_consistent(make_app):
+    """A session's messages spread over hours with gaps, sent in shuffled batches: each batch's
+    hours fall before, between and after the hours stored by earlier ones."""
+    import random
+
+    app = make_app(ingest_tokens=(TOKEN,))
+    engine = services_of(app.server).engine
+    rng = random.Random(7)
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=30)
+    sessions = [str(uuid.uuid4()) for _ in range(4)]
+
+    def ev(kind, session, at, **fields):
+        return {
+            "event_id": str(uuid.uuid4()),
+            "type": kind,
+            "session_id": session,
+            "at": at.isoformat(),
+            **fields,
+        }
+
+    starts = [
+        ev("session_started", s, start, user_type=("client", "provider")[i % 2])
+        for i, s in enumerate(sessions)
+    ]
+    messages = [
+        ev("message", s, start + timedelta(hours=hour, minutes=rng.randrange(60)), sender_type="assistant",
+           content="x", processing_time_ms=float(rng.randrange(10, 5000)))
+        for s in sessions
+        for hour in rng.sample(range(1, 25), 9)
+        for _ in range(rng.randrange(1, 3))
+    ]  # fmt: skip
+    rng.shuffle(messages)
+    client = app.server.test_client()
+    batches = [starts, *(messages[k::3] for k in range(3))]
+    for batch in batches:
+        response = client.post(
+            "/api/v1/events",
+            data=json.dumps({"events": batch}),
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            content_type="application/json",
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)
+    rebuilt = assert_consistent(engine)
+    with engine.connect() as conn:
+        stored = conn.execute(select(func.count()).select_from(chat_messages)).scalar_one()
+    assert stored == len(messages)
+    assert sum(row[4] for row in rebuilt["rollup_response"] if row[0] == "h") == len(messages)
+
+
 def test_rebuild_command_restores_damaged_rollups(database_url, engine, capsys):
     seed.generate(engine, sessions=60, days=2, active=1, seed=5, now=NOW)
     with engine.connect() as conn:
