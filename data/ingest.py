@@ -6,6 +6,7 @@ and engagement are computed once. A batch either applies whole or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -139,12 +140,6 @@ def _apply(conn: Connection, event: Event) -> None:
                 user_type=d.get("user_type"),
                 user_id=_user_id(conn, d.get("user")),
             )
-        case "topic":
-            recording.record_topic(conn, session_id=sid, topic=d["topic"], at=at)
-        case "action":
-            recording.record_action(
-                conn, session_id=sid, action_type=d["action"]["type"], target=d["action"].get("target"), at=at
-            )
         case "satisfaction":
             recording.set_satisfaction(conn, session_id=sid, rating=d["rating"], at=at)
         case "resolved":
@@ -188,20 +183,22 @@ def apply_batch(conn: Connection, events: list[Event], received_at: datetime) ->
         ],
     )
     ordered = sorted(fresh, key=lambda e: (_ORDER.get(e.type, 1), e.at, e.index))
-    messages = [e for e in ordered if e.type == "message"]
     # The batch's rollup increments are added once, at the end, in this same transaction.
     with rollups.batched(conn):
         for event in ordered:
             if event.type == "session_started":
                 _apply_one(conn, event)
-        # Messages in one go (one insert, a state query per session and hour): the same result as
-        # one by one, since nothing else in the batch reads them before the closes, which come last.
-        try:
-            recording.record_messages(conn, [_message(e) for e in messages])
-        except recording.RecordingError as exc:
-            raise BatchRejected([{"index": messages[exc.position].index, "error": str(exc)}]) from None
+        # Messages, topics and actions in one go per kind (one insert each, a state query per
+        # session): the same result as one by one in time order, since none of them reads another
+        # kind and the closes, which read them all, come last.
+        for kind, (store, build) in _IN_BULK.items():
+            picked = [e for e in ordered if e.type == kind]
+            try:
+                store(conn, [build(e) for e in picked])
+            except recording.RecordingError as exc:
+                raise BatchRejected([{"index": picked[exc.position].index, "error": str(exc)}]) from None
         for event in ordered:
-            if event.type not in ("session_started", "message", "session_closed"):
+            if event.type not in _IN_BULK and event.type not in ("session_started", "session_closed"):
                 _apply_one(conn, event)
         closings = {e.session_id: e.at for e in reversed(ordered) if e.type == "session_closed"}
         recording.close_sessions(conn, [recording.Closing(sid, at) for sid, at in closings.items()])
@@ -226,3 +223,19 @@ def _message(event: Event) -> recording.NewMessage:
         cached=d.get("cached", False),
         metadata=d.get("metadata"),
     )
+
+
+def _topic(event: Event) -> recording.NewTopic:
+    return recording.NewTopic(event.session_id, event.data["topic"], event.at)
+
+
+def _action(event: Event) -> recording.NewAction:
+    action = event.data["action"]
+    return recording.NewAction(event.session_id, action["type"], event.at, action.get("target"))
+
+
+_IN_BULK: dict[str, tuple[Callable[[Connection, list], object], Callable[[Event], object]]] = {
+    "message": (recording.record_messages, _message),
+    "topic": (recording.record_topics, _topic),
+    "action": (recording.record_actions, _action),
+}

@@ -230,11 +230,7 @@ def record_messages(conn: Connection, messages: Sequence[NewMessage]) -> list[st
     nothing is and the RecordingError's `position` says which.
     """
     for position, message in enumerate(messages):
-        try:
-            _check_message(message)
-        except RecordingError as exc:
-            exc.position = position
-            raise
+        _at_position(position, _check_message, message)
     in_order: dict[str, list[int]] = defaultdict(list)
     for position in sorted(range(len(messages)), key=lambda i: (messages[i].at, i)):
         in_order[messages[position].session_id].append(position)
@@ -248,11 +244,7 @@ def record_messages(conn: Connection, messages: Sequence[NewMessage]) -> list[st
                 m = messages[position]
                 hour = rollups.bucket_start(m.at, rollups.HOUR)
                 if hour != latest_hour:
-                    try:
-                        state = _require_open(conn, session_id, m.at)
-                    except RecordingError as exc:
-                        exc.position = position
-                        raise
+                    state = _at_position(position, _require_open, conn, session_id, m.at)
                     if not state.in_hour:
                         # Earlier messages of this call precede this hour; stored ones may follow it.
                         before = [h for h in (latest_hour, _hour_of(state.before)) if h is not None]
@@ -283,47 +275,138 @@ def _hour_of(at: datetime | None) -> int | None:
     return None if at is None else rollups.bucket_start(at, rollups.HOUR)
 
 
-def record_topic(conn: Connection, *, session_id: str, topic: str, at: datetime) -> bool:
-    """Note that an open session discussed `topic`; return False when it was already noted."""
-    topic = topic.strip()
+@dataclass(frozen=True)
+class NewTopic:
+    """A topic an open session discussed."""
+
+    session_id: str
+    topic: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NewAction:
+    """A user action (a link click, a service view...) in an open session."""
+
+    session_id: str
+    action_type: str
+    at: datetime
+    target: str | None = None
+
+
+def _checked_topic(t: NewTopic) -> str:
+    topic = t.topic.strip()
     if not topic or len(topic) > MAX_TOPIC_LENGTH:
         raise RecordingError(f"topic must be 1-{MAX_TOPIC_LENGTH} characters")
-    storable(topic, "topic")
-    state = _require_open(conn, session_id)
-    known = (
-        conn.execute(select(session_topics.c.topic).where(session_topics.c.session_id == session_id))
-        .scalars()
-        .all()
-    )
-    if topic in known:
-        return False
-    conn.execute(
-        insert(session_topics).values(session_id=session_id, topic=topic, position=len(known), created_at=at)
-    )
-    _touch(conn, session_id, at, state.updated_at)
+    return storable(topic, "topic")
+
+
+def _check_action(a: NewAction) -> None:
+    if not a.action_type or len(a.action_type) > MAX_ACTION_TYPE_LENGTH:
+        raise RecordingError(f"action type must be 1-{MAX_ACTION_TYPE_LENGTH} characters")
+    if a.target is not None and len(a.target) > MAX_TARGET_LENGTH:
+        raise RecordingError(f"action target must be at most {MAX_TARGET_LENGTH} characters")
+    storable(a.action_type, "action type")
+    if a.target is not None:
+        storable(a.target, "action target")
+
+
+def _at_position(position: int, check: Any, *args: Any) -> Any:
+    """`check(*args)`, with a RecordingError naming `position`."""
+    try:
+        return check(*args)
+    except RecordingError as exc:
+        exc.position = position
+        raise
+
+
+def _open_sessions(conn: Connection, items: Sequence[Any]) -> dict[str, tuple[Row, list[int]]]:
+    """Each session of `items` (open, or RecordingError at its first item) with its items' positions."""
+    positions: dict[str, list[int]] = defaultdict(list)
+    for position, item in enumerate(items):
+        positions[item.session_id].append(position)
+    return {
+        session_id: (_at_position(ps[0], _require_open, conn, session_id), ps)
+        for session_id, ps in positions.items()
+    }
+
+
+def record_topic(conn: Connection, *, session_id: str, topic: str, at: datetime) -> bool:
+    """Note that an open session discussed `topic`; return False when it was already noted."""
+    return record_topics(conn, [NewTopic(session_id, topic, at)])[0]
+
+
+def record_topics(conn: Connection, topics: Sequence[NewTopic]) -> list[bool]:
+    """Note topics of open sessions, in the order given; True for each not noted before.
+
+    One state query per session, one for the known topics, one insert. When one cannot be stored,
+    nothing is and the RecordingError's `position` says which.
+    """
+    names = [_at_position(p, _checked_topic, t) for p, t in enumerate(topics)]
+    sessions = _open_sessions(conn, topics)
+    known: dict[str, list[str]] = defaultdict(list)
+    if sessions:
+        for row in conn.execute(
+            select(session_topics.c.session_id, session_topics.c.topic)
+            .where(session_topics.c.session_id.in_(list(sessions)))
+            .order_by(session_topics.c.session_id, session_topics.c.position)
+        ):
+            known[row.session_id].append(row.topic)
+    noted = [False] * len(topics)
+    rows = []
     with rollups.batched(conn) as deltas:
-        deltas.topic(state.created_at, state.user_type, topic)
-    return True
+        for session_id, (state, positions) in sessions.items():
+            seen = known[session_id]
+            latest = None
+            for p in positions:
+                if names[p] in seen:
+                    continue
+                rows.append(
+                    {
+                        "session_id": session_id,
+                        "topic": names[p],
+                        "position": len(seen),
+                        "created_at": topics[p].at,
+                    }
+                )
+                seen.append(names[p])
+                noted[p] = True
+                latest = topics[p].at if latest is None else max(latest, topics[p].at)
+                deltas.topic(state.created_at, state.user_type, names[p])
+            if latest is not None:
+                _touch(conn, session_id, latest, state.updated_at)
+    if rows:
+        conn.execute(insert(session_topics), rows)
+    return noted
 
 
 def record_action(
     conn: Connection, *, session_id: str, action_type: str, at: datetime, target: str | None = None
 ) -> None:
     """Store a user action (a link click, a service view...) of an open session."""
-    if not action_type or len(action_type) > MAX_ACTION_TYPE_LENGTH:
-        raise RecordingError(f"action type must be 1-{MAX_ACTION_TYPE_LENGTH} characters")
-    if target is not None and len(target) > MAX_TARGET_LENGTH:
-        raise RecordingError(f"action target must be at most {MAX_TARGET_LENGTH} characters")
-    storable(action_type, "action type")
-    if target is not None:
-        storable(target, "action target")
-    state = _require_open(conn, session_id)
-    conn.execute(
-        insert(session_actions).values(
-            session_id=session_id, action_type=action_type, target=target, created_at=at
+    record_actions(conn, [NewAction(session_id, action_type, at, target)])
+
+
+def record_actions(conn: Connection, actions: Sequence[NewAction]) -> None:
+    """Store user actions of open sessions, in the order given: one state query per session, one
+    insert. When one cannot be stored, nothing is and the RecordingError's `position` says which."""
+    for p, a in enumerate(actions):
+        _at_position(p, _check_action, a)
+    for session_id, (state, positions) in _open_sessions(conn, actions).items():
+        _touch(conn, session_id, max(actions[p].at for p in positions), state.updated_at)
+    if actions:
+        conn.execute(
+            insert(session_actions),
+            [
+                {
+                    "session_id": a.session_id,
+                    "action_type": a.action_type,
+                    "target": a.target,
+                    "created_at": a.at,
+                }
+                for a in actions
+            ],
         )
-    )
-    _touch(conn, session_id, at, state.updated_at)
 
 
 def set_satisfaction(conn: Connection, *, session_id: str, rating: int, at: datetime) -> None:

@@ -189,6 +189,27 @@ def test_an_event_failing_while_applying_rolls_back_the_batch(ingest_app):
     assert totals(ingest_app.engine) == before
 
 
+@pytest.mark.parametrize("kind", ["message", "topic", "action"])
+def test_a_refused_event_among_many_of_its_kind_is_named_and_nothing_is_written(ingest_app, kind):
+    client = ingest_app.server.test_client()
+    closed, fresh = str(uuid.uuid4()), str(uuid.uuid4())
+    assert post(client, [ev("session_started", closed), ev("session_closed", closed, 5)]).status_code == 200
+    before = totals(ingest_app.engine)
+    fields = {
+        "message": {"sender_type": "user", "content": "hi"},
+        "topic": {"topic": "billing"},
+        "action": {"action": {"type": "link_click"}},
+    }[kind]
+    batch = [ev("session_started", fresh)]
+    batch += [ev(kind, fresh, 1 + k, **fields) for k in range(4)]
+    batch += [ev(kind, closed, 10, **fields)]  # index 5: its session is closed
+    batch += [ev(kind, fresh, 20 + k, **fields) for k in range(3)]
+    response = post(client, batch)
+    assert response.status_code == 400
+    assert response.get_json()["events"] == [{"index": 5, "error": f"session {closed} is closed"}]
+    assert totals(ingest_app.engine) == before
+
+
 def test_unknown_session_is_rejected_with_a_reason(ingest_app):
     response = post(ingest_app.server.test_client(), [ev("topic", str(uuid.uuid4()), topic="billing")])
     assert response.status_code == 400
