@@ -22,6 +22,7 @@ from auth.guard import require_staff
 from auth.ratelimit import install_login_limits
 from auth.views import blueprint as auth_blueprint
 from callbacks import register_callbacks
+from callbacks.live import live_reading
 from config import Config, ConfigError
 from data.db import create_engine, upgrade_schema
 from data.health import database_problem
@@ -150,6 +151,8 @@ def serve_layout():
         csrf_token=generate_csrf() if signed_in else "",
         timezone=ctx.config.display_timezone,
         live_interval_ms=ctx.config.live_interval_ms,
+        # Read only for a signed-in user's page: Dash also builds it once at start-up.
+        live=live_reading() if signed_in else (None, {"interval_ms": ctx.config.live_interval_ms}),
         today=datetime.now(ctx.config.tz).date(),
     )
 

@@ -1,21 +1,36 @@
-"""Events/s through POST /api/v1/events over HTTP (used by `python -m bench.run`).
+"""`python -m bench.ingest`: events/s through POST /api/v1/events over HTTP, as production runs it.
 
-Serves the app with a threaded WSGI server on a free loopback port and sends batches of 200
-events (whole sessions) from several client threads.
+Starts gunicorn (`--workers`, default 4) on a scratch database beside `--database-url` and posts
+batches of 200 events (whole sessions of 20) from `--clients` threads; prints events/s, the
+per-batch latency p50/p95, and checks the database holds every accepted event. `measure` (used by
+`python -m bench.run`) serves the app in-process instead, as a diagnosis.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
+import math
+import os
 import secrets
+import socket
+import statistics
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from sqlalchemy import func, make_url, select
+
+from data.schema import ingested_events
 from web.context import services_of
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # A throwaway token for this process's own loopback server, made fresh each run.
 TOKEN = secrets.token_urlsafe(16)
@@ -53,8 +68,46 @@ def batches(count: int, size: int) -> list[bytes]:
     return out
 
 
+def post_batches(url: str, token: str, work: list[list[bytes]]) -> dict:
+    """Post each client's batches from its own thread; events/s and per-batch latency."""
+    accepted: list[int] = []
+    latencies: list[float] = []
+
+    def client(bodies: list[bytes]) -> None:
+        for body in bodies:
+            request = urllib.request.Request(
+                url, data=body, method="POST",
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )  # fmt: skip
+            sent = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
+                accepted.append(json.load(response)["accepted"])
+            latencies.append((time.perf_counter() - sent) * 1000)
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(bodies,)) for bodies in work]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - began
+    total = sum(accepted)
+    latencies.sort()
+    return {
+        "events": total,
+        "seconds": seconds,
+        "events_per_s": total / seconds,
+        "clients": len(work),
+        "batch_size": len(json.loads(work[0][0])["events"]) if work and work[0] else 0,
+        "batches": len(latencies),
+        "batch_p50_ms": statistics.median(latencies) if latencies else None,
+        "batch_p95_ms": latencies[max(0, math.ceil(0.95 * len(latencies)) - 1)] if latencies else None,
+    }
+
+
 def measure(database_url: str, clients: int = 4, batches_per_client: int = 25, batch_size: int = 200) -> dict:
-    """Serve an app on `database_url` over loopback HTTP and post batches from `clients` threads."""
+    """Serve an app on `database_url` in this process over loopback HTTP and post batches from
+    `clients` threads (a diagnosis: production runs gunicorn, see `serve_and_measure`)."""
     from werkzeug.serving import make_server
 
     from app import create_app
@@ -66,26 +119,69 @@ def measure(database_url: str, clients: int = 4, batches_per_client: int = 25, b
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}/api/v1/events"
     work = [batches(batches_per_client, batch_size) for _ in range(clients)]
-    accepted: list[int] = []
+    try:
+        return post_batches(url, TOKEN, work)
+    finally:
+        server.shutdown()
+        services_of(app.server).engine.dispose()
 
-    def client(bodies: list[bytes]) -> None:
-        for body in bodies:
-            request = urllib.request.Request(
-                url, data=body, method="POST",
-                headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
-            )  # fmt: skip
-            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
-                accepted.append(json.load(response)["accepted"])
 
-    began = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(bodies,)) for bodies in work]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - began
-    server.shutdown()
-    services_of(app.server).engine.dispose()
-    total = sum(accepted)
-    return {"events": total, "seconds": seconds, "events_per_s": total / seconds, "clients": clients,
-            "batch_size": batch_size}  # fmt: skip
+def serve_and_measure(
+    database_url: str, workers: int, clients: int, batches_per_client: int, batch_size: int
+) -> dict:
+    """Start gunicorn as production runs it on a scratch copy of `database_url`'s database and post
+    batches to it over loopback HTTP; the figures, with what the database then holds."""
+    from bench.scratch import scratch_database, wait_healthy
+    from data.db import create_engine, upgrade_schema
+
+    with scratch_database(database_url) as url:
+        engine = create_engine(url)
+        upgrade_schema(engine)
+        port = _free_port()
+        env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=secrets.token_urlsafe(32), INGEST_TOKENS=TOKEN,
+                   PYTHONPATH=str(ROOT))  # fmt: skip
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+             "--chdir", str(ROOT), "app:server"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            wait_healthy(f"http://127.0.0.1:{port}", server)
+            work = [batches(batches_per_client, batch_size) for _ in range(clients)]
+            result = post_batches(f"http://127.0.0.1:{port}/api/v1/events", TOKEN, work)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        with engine.connect() as conn:
+            stored = conn.execute(select(func.count()).select_from(ingested_events)).scalar_one()
+        engine.dispose()
+    return {**result, "workers": workers, "backend": make_url(database_url).get_backend_name(),
+            "stored_events": stored}  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+                        help="a scratch schema (PostgreSQL) or file (SQLite) beside this database is used")  # fmt: skip
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--clients", type=int, default=8, help="posting threads (default 8)")
+    parser.add_argument("--batches", type=int, default=25, help="batches per client (default 25)")
+    parser.add_argument("--batch-size", type=int, default=200, help="events per batch (default 200)")
+    args = parser.parse_args(argv)
+    r = serve_and_measure(args.database_url, args.workers, args.clients, args.batches, args.batch_size)
+    print(
+        f"{r['backend']}, gunicorn {r['workers']} workers, {r['clients']} clients x {args.batches} batches of "
+        f"{r['batch_size']}: {r['events']:,} events in {r['seconds']:.1f} s = {r['events_per_s']:,.0f} events/s; "
+        f"per batch p50 {r['batch_p50_ms']:.0f} ms, p95 {r['batch_p95_ms']:.0f} ms; stored {r['stored_events']:,}"
+    )
+    return 0 if r["stored_events"] == r["events"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

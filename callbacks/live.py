@@ -14,32 +14,37 @@ from callbacks.period import DB_ERROR
 from web.context import services
 
 
+def live_reading() -> tuple[str | None, dict]:
+    """The open-session count as shown (None while the database is not answering) and the stamp
+    the browser ages it by; built from the settings alone, so nothing the browser sends is trusted."""
+    ctx = services()
+    stamp = {"interval_ms": ctx.config.live_interval_ms, "zone": ctx.config.display_timezone}
+    try:
+        with ctx.engine.connect() as conn:
+            active = metrics.active_sessions(conn)
+    except SQLAlchemyError:
+        return None, {**stamp, "failed": True}
+    return f"{active:,}", {**stamp, "at_ms": int(time.time() * 1000), "failed": False}
+
+
 def refresh_live(
     _n: int | None = None,
     banner_open: bool | None = False,
     filters: dict | None = None,
-    stamp: dict | None = None,
 ) -> tuple:
-    """(count, error text, error shown, filters, stamp) for the live card, never raising.
+    """(count, error text, error shown, filters, stamp) for the live card's tick, never raising.
 
     While the database is down the error banner opens and the stamp records the failure (the card
     then reads "stale"). The first tick that finds it back closes the banner and re-emits the
     unchanged filters, so that every figure that failed recomputes; on any other tick the filters
     stay untouched and no heavy query runs.
     """
-    ctx = services()
-    # Built from the settings alone: nothing the browser sends is trusted here.
-    stamp = {"interval_ms": ctx.config.live_interval_ms, "zone": ctx.config.display_timezone}
-    try:
-        with ctx.engine.connect() as conn:
-            active = metrics.active_sessions(conn)
-    except SQLAlchemyError:
-        stamp.update(failed=True)
+    count, stamp = live_reading()
+    if count is None:
         return no_update, DB_ERROR, True, no_update, stamp
     recovered = bool(banner_open) and filters is not None
-    stamp.update(at_ms=int(time.time() * 1000), failed=False)
     return (
-        f"{active:,}",
+        count,
         "" if banner_open else no_update,
         False,
         stored_filters(filters).to_store() if recovered else no_update,
@@ -58,7 +63,9 @@ def register(app: Dash) -> None:
         Input("live-tick", "n_intervals"),
         State("db-error", "is_open"),
         State("filters", "data"),
-        prevent_initial_call="initial_duplicate",
+        # The page arrives with a first reading (see live_reading); a call on load would also hold
+        # back every period figure until it answered, since it may write the filters.
+        prevent_initial_call=True,
     )(refresh_live)
     app.clientside_callback(
         ClientsideFunction(namespace="chatAnalytics", function_name="liveAge"),

@@ -10,6 +10,7 @@ from commands.accounts import users
 from commands.audit_trail import audit
 from commands.dataset import rollups, seed
 from commands.report import report
+from commands.retention import retention
 from commands.serve import serve
 from commands.startup import invoke
 
@@ -19,7 +20,7 @@ def cli() -> None:
     pass
 
 
-for command in (serve, seed, users, rollups, audit, report):
+for command in (serve, seed, users, rollups, retention, audit, report):
     cli.add_command(command)
 
 

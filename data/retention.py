@@ -19,8 +19,6 @@ the deleted rows, so the dashboard's whole hours and days before the cutoff keep
 
 from __future__ import annotations
 
-import argparse
-import getpass
 import sys
 import time
 from collections.abc import Callable
@@ -28,7 +26,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, delete, func, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from data.schema import (
     chat_analytics,
@@ -202,120 +199,12 @@ def _account(progress: Progress, done: Counts, seconds: float, report) -> None:
         report(progress)
 
 
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
-
-
-def _audit(engine: Engine, detail: dict) -> None:
-    from data import audit
-
-    audit.record_now(engine, "retention", actor=_actor(), detail=detail)
-
-
-class _Printer:
-    """Progress lines on stdout, at most one every `every` seconds."""
-
-    def __init__(self, every: float = 2.0) -> None:
-        self.every = every
-        self.last = time.monotonic()
-        self.latest: Progress | None = None
-
-    def __call__(self, progress: Progress) -> None:
-        self.latest = progress
-        if time.monotonic() - self.last >= self.every:
-            self.last = time.monotonic()
-            d = progress.deleted
-            share = d.sessions / progress.sessions_to_delete if progress.sessions_to_delete else 1.0
-            print(
-                f"  {d.sessions:,} of {progress.sessions_to_delete:,} sessions ({share:.0%}); {d.describe()}",
-                flush=True,
-            )
-
-
 def main(argv: list[str] | None = None) -> int:
-    """`python -m data.retention --keep-days N [--dry-run] [--batch-rows R]`; returns the exit code."""
-    from commands.startup import report_failure
-    from config import Config
-    from data.db import create_engine, upgrade_schema
+    """`python -m data.retention`: the `chat-analytics retention` command; returns the exit code."""
+    from commands.retention import retention as command
+    from commands.startup import invoke
 
-    parser = argparse.ArgumentParser(
-        prog="python -m data.retention",
-        description="Delete chat sessions, messages and analytics older than N days; the rollups keep their figures.",
-    )
-    parser.add_argument("--keep-days", type=int, required=True, help="keep this many days (at least 1)")
-    parser.add_argument("--dry-run", action="store_true", help="count what would be deleted, delete nothing")
-    parser.add_argument(
-        "--batch-rows",
-        type=int,
-        default=DEFAULT_BATCH_ROWS,
-        help=f"rows per transaction (default {DEFAULT_BATCH_ROWS:,})",
-    )
-    parser.add_argument("--database-url", help="defaults to DATABASE_URL")
-    args = parser.parse_args(argv)
-    if args.keep_days < 1:
-        parser.error("--keep-days must be at least 1")
-    if args.batch_rows < 1:
-        parser.error("--batch-rows must be at least 1")
-    printer = _Printer()
-    engine = None
-    try:
-        engine = create_engine(args.database_url or Config.from_env().database_url)
-        upgrade_schema(engine)
-        cutoff = cutoff_for(args.keep_days)
-        rule = f"sessions created and last active before {cutoff:%Y-%m-%d %H:%M} UTC"
-        if args.dry_run:
-            with engine.connect() as conn:
-                counts = count(conn, cutoff)
-            _audit(
-                engine,
-                {
-                    "keep_days": args.keep_days,
-                    "cutoff": cutoff.isoformat(),
-                    "dry_run": True,
-                    **asdict(counts),
-                },
-            )
-            print(f"Would delete {counts.describe()}: {rule} (dry run: nothing deleted)")
-            return 0
-        print(f"Deleting {rule}, about {args.batch_rows:,} rows per transaction", flush=True)
-        started = time.perf_counter()
-        done = run(engine, args.keep_days, batch_rows=args.batch_rows, report=printer)
-        seconds = time.perf_counter() - started
-        _audit(
-            engine,
-            {
-                "keep_days": args.keep_days,
-                "cutoff": done.cutoff.isoformat(),
-                "dry_run": False,
-                **asdict(done.deleted),
-                "transactions": done.transactions,
-                "seconds": round(seconds, 3),
-            },
-        )
-    except SQLAlchemyError as exc:
-        if engine is not None and printer.latest is not None:
-            _audit_failure(engine, args.keep_days, printer.latest, exc)
-        return report_failure(exc)
-    print(
-        f"Deleted {done.deleted.describe()} in {done.transactions:,} transactions, {seconds:.1f} s "
-        f"(longest transaction {done.longest_transaction_s * 1000:.0f} ms)"
-    )
-    return 0
-
-
-def _audit_failure(engine: Engine, keep_days: int, progress: Progress, exc: SQLAlchemyError) -> None:
-    """Record what a failed run had deleted, if the database still takes the entry."""
-    from data.errors import describe_db_error
-
-    detail = {"keep_days": keep_days, "cutoff": progress.cutoff.isoformat(), "dry_run": False}
-    detail.update(asdict(progress.deleted), error=describe_db_error(exc))
-    try:
-        _audit(engine, detail)
-    except SQLAlchemyError:
-        pass
+    return invoke(command, argv, "python -m data.retention")
 
 
 if __name__ == "__main__":

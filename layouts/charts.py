@@ -49,6 +49,7 @@ def build_chart_card(graph_id: str, title: str, hint: str, height: int = 300) ->
     )
     alternative = html.Details(
         [html.Summary("Show the data as a table", className="small"), html.Div(id=f"{graph_id}-table")],
+        id=f"{graph_id}-disclosure",
         className="chart-table mt-1",
     )
     return dbc.Card(

@@ -14,8 +14,9 @@ ACTIVE_DEFINITION = (
 CLOCK_MS = 1000
 
 
-def build_live_card(interval_ms: int) -> dbc.Card:
-    """A card with the active-session count, how long ago it was updated, and its timers."""
+def build_live_card(interval_ms: int, count: str | None, stamp: dict) -> dbc.Card:
+    """A card with the active-session count (None: not available), how long ago it was read
+    (`stamp`, aged in the browser), and its timers."""
     return dbc.Card(
         dbc.CardBody(
             [
@@ -33,7 +34,7 @@ def build_live_card(interval_ms: int) -> dbc.Card:
                     className="d-flex align-items-center",
                 ),
                 html.Div(
-                    html.Div(className="skeleton skeleton-value", **{"aria-hidden": "true"}),
+                    "—" if count is None else count,
                     id="live-active",
                     className="kpi-value",
                     **{"aria-live": "polite"},
@@ -43,7 +44,7 @@ def build_live_card(interval_ms: int) -> dbc.Card:
                 dcc.Interval(id="live-tick", interval=interval_ms, n_intervals=0),
                 # The age ticks in the browser (a clientside callback): no request per second.
                 dcc.Interval(id="live-clock", interval=CLOCK_MS, n_intervals=0),
-                dcc.Store(id="live-stamp", data={"interval_ms": interval_ms}),
+                dcc.Store(id="live-stamp", data=stamp),
             ]
         ),
         className="h-100 shadow-sm kpi-card",

@@ -16,7 +16,13 @@ from layouts.sessions import build_sessions_card, build_transcript_panel
 
 
 def build_page(
-    *, username: str, csrf_token: str, timezone: str, live_interval_ms: int, today: date
+    *,
+    username: str,
+    csrf_token: str,
+    timezone: str,
+    live_interval_ms: int,
+    live: tuple[str | None, dict],
+    today: date,
 ) -> html.Div:
     """The page for one signed-in staff user; the filters come from the URL once it loads."""
     return html.Div(
@@ -38,7 +44,7 @@ def build_page(
                         ),
                         dbc.Alert(id="period-alert", color="info", is_open=False, className="mb-3"),
                         build_controls(timezone, today),
-                        build_kpi_row(build_live_card(live_interval_ms)),
+                        build_kpi_row(build_live_card(live_interval_ms, *live)),
                         build_chart_grid(),
                         build_sessions_card(),
                         build_transcript_panel(),

@@ -252,3 +252,39 @@ def test_each_export_button_downloads_what_its_card_counts(dashboard):
     button.click()
     dash_duo.wait_for_contains_text("#export-toast", "Messages CSV downloading", timeout=10)
     assert "clients" in text_of(dash_duo, "#export-toast")
+
+
+def _disclosed_table(dash_duo, chart: str) -> dict[str, list[str]]:
+    """Open the chart's "Show the data as a table" and return its rows by first cell."""
+    summary = dash_duo.find_element(f"#{chart}-disclosure > summary")
+    # A script click: on the test's small window a chart's hover layer can sit over the summary.
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", summary
+    )
+    dash_duo.wait_for_element(f"#{chart}-table table tbody tr", timeout=10)
+    rows = dash_duo.driver.find_elements(By.CSS_SELECTOR, f"#{chart}-table table tbody tr")
+    cells = [[td.text for td in row.find_elements(By.CSS_SELECTOR, "td, th")] for row in rows]
+    return {c[0]: c[1:] for c in cells}
+
+
+def test_each_chart_has_a_summary_and_its_data_as_a_table(dash_duo, make_app):
+    """The text alternative of the charts, counted by hand from the specs (7 days: sessions 1-6),
+    with a topic whose name would be Markdown shown literally."""
+    app = make_app(live_interval_ms=60_000)
+    odd = "*vip* | refunds_[2](x)"
+    extra = Spec(sid(99), "client", NOW - timedelta(hours=3), messages=[Msg("user", 0)], topics=[odd])
+    build(add_staff(app), [*specs(), extra])
+    sign_in(dash_duo, app, STAFF_USERNAME, STAFF_PASSWORD)
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "7", timeout=FIRST_LOAD_S)
+    dash_duo.wait_for_contains_text("#chart-activity-summary", "7 sessions", timeout=10)
+    activity = _disclosed_table(dash_duo, "chart-activity")
+    assert sum(int(cells[0]) for cells in activity.values()) == 7
+    topics = {name: int(cells[0]) for name, cells in _disclosed_table(dash_duo, "chart-topics").items()}
+    assert topics == {
+        "billing": 3,
+        "booking": 2,
+        "refunds": 1,
+        "provider onboarding": 1,
+        "cancellations": 1,
+        odd: 1,
+    }
