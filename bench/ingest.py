@@ -127,7 +127,12 @@ def measure(database_url: str, clients: int = 4, batches_per_client: int = 25, b
 
 
 def serve_and_measure(
-    database_url: str, workers: int, clients: int, batches_per_client: int, batch_size: int
+    database_url: str,
+    workers: int,
+    clients: int,
+    batches_per_client: int,
+    batch_size: int,
+    app_dir: Path = ROOT,
 ) -> dict:
     """Start gunicorn as production runs it on a scratch copy of `database_url`'s database and post
     batches to it over loopback HTTP; the figures, with what the database then holds."""
@@ -139,10 +144,10 @@ def serve_and_measure(
         upgrade_schema(engine)
         port = _free_port()
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=secrets.token_urlsafe(32), INGEST_TOKENS=TOKEN,
-                   PYTHONPATH=str(ROOT))  # fmt: skip
+                   PYTHONPATH=str(app_dir))  # fmt: skip
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-             "--chdir", str(ROOT), "app:server"],
+             "--chdir", str(app_dir), "app:server"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
@@ -173,8 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8, help="posting threads (default 8)")
     parser.add_argument("--batches", type=int, default=25, help="batches per client (default 25)")
     parser.add_argument("--batch-size", type=int, default=200, help="events per batch (default 200)")
+    parser.add_argument("--app-dir", type=Path, default=ROOT, help="serve this checkout (default: this one)")
     args = parser.parse_args(argv)
-    r = serve_and_measure(args.database_url, args.workers, args.clients, args.batches, args.batch_size)
+    r = serve_and_measure(
+        args.database_url, args.workers, args.clients, args.batches, args.batch_size, args.app_dir.resolve()
+    )
     print(
         f"{r['backend']}, gunicorn {r['workers']} workers, {r['clients']} clients x {args.batches} batches of "
         f"{r['batch_size']}: {r['events']:,} events in {r['seconds']:.1f} s = {r['events_per_s']:,.0f} events/s; "
