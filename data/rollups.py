@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Connection, and_, case, delete, func, select
+from sqlalchemy import Connection, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data import histogram
-from data.counters import ANALYTICS_COUNTERS, sums_sql, unresolved, unresolved_sql
+from data.counters import ANALYTICS_COUNTERS, sums_sql, unresolved
 from data.cover import DAY, HOUR, bucket_start, moment
 from data.schema import (
     HOURLY_COUNTERS,
@@ -37,11 +37,16 @@ from data.schema import (
     session_topics,
 )
 from data.sqlfuncs import epoch_bucket
+from data.topic_counters import (
+    TOPIC_ANALYTICS_COUNTERS,
+    topic_answers_from,
+    topic_sessions_from,
+    topic_sums_sql,
+)
 
 _PENDING = "rollup_deltas"
 GRAINS = (("h", HOUR), ("d", DAY))
-# The analytics counters rollup_topics keeps per topic too (data.counters defines them).
-TOPIC_ANALYTICS_COUNTERS = tuple(c for c in ANALYTICS_COUNTERS if c.name in TOPIC_COUNTERS)
+
 _WRITE_CHUNK = 5_000
 
 
@@ -352,45 +357,9 @@ def _rebuild_messages(conn: Connection, deltas: Deltas) -> None:
         deltas.session_hours(user_type_of, collected)
 
 
-def topic_sums_sql() -> list:
-    """SQL: rollup_topics' counters (TOPIC_COUNTERS order) over rows of session_topics joined to
-    chat_sessions and outer-joined to chat_analytics (0 when none)."""
-    s, a = chat_sessions.c, chat_analytics.c
-    closed = a.session_id.is_not(None)
-    per_row = [
-        case((unresolved_sql(), 1), else_=0),
-        *(counter.sql() for counter in TOPIC_ANALYTICS_COUNTERS),
-        case((s.satisfaction_rating.is_not(None), 1), else_=0),
-        func.coalesce(s.satisfaction_rating, 0),
-        case((closed, a.total_messages), else_=0),
-        case((a.total_messages > 0, 1), else_=0),
-    ]
-    return [func.count(), *(func.coalesce(func.sum(v), 0) for v in per_row)]
-
-
-def topic_response_sql():
-    """FROM clause: each assistant answer with a processing time of a closed session, once per
-    topic the session discussed (select session_topics.topic, chat_sessions.*, chat_messages.*)."""
-    s, t, a, m = chat_sessions.c, session_topics.c, chat_analytics.c, chat_messages.c
-    return (
-        session_topics.join(chat_sessions, s.session_id == t.session_id)
-        .join(chat_analytics, a.session_id == t.session_id)
-        .join(
-            chat_messages,
-            and_(
-                m.session_id == t.session_id,
-                m.sender_type == "assistant",
-                m.processing_time_ms.is_not(None),
-            ),
-        )
-    )
-
-
 def _rebuild_topics(conn: Connection, deltas: Deltas) -> None:
-    s, t, a, m = chat_sessions.c, session_topics.c, chat_analytics.c, chat_messages.c
-    joined = session_topics.join(chat_sessions, s.session_id == t.session_id).outerjoin(
-        chat_analytics, a.session_id == t.session_id
-    )
+    s, t, m = chat_sessions.c, session_topics.c, chat_messages.c
+    joined = topic_sessions_from()
     for grain, size in GRAINS:
         bucket = epoch_bucket(s.created_at, size)
         stmt = (
@@ -403,7 +372,7 @@ def _rebuild_topics(conn: Connection, deltas: Deltas) -> None:
             for name, n in zip(TOPIC_COUNTERS, sums, strict=True):
                 row[name] += int(n)
     # Histogram buckets in Python: the same function as the write path.
-    times = select(s.created_at, s.user_type, t.topic, m.processing_time_ms).select_from(topic_response_sql())
+    times = select(s.created_at, s.user_type, t.topic, m.processing_time_ms).select_from(topic_answers_from())
     for created, user_type, topic, ms in conn.execute(times.execution_options(yield_per=20_000)):
         b = histogram.bucket_of(ms)
         for grain, size in GRAINS:

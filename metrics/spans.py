@@ -168,16 +168,21 @@ def response_histogram(conn: Connection, spans: Cover, user_type: Selecting, key
     return out
 
 
+def histogram_bucket(ms):
+    """SQL: the data.histogram bucket of a processing-time expression."""
+    return case(
+        (ms <= 0, literal(histogram.ZERO_BUCKET)),
+        else_=cast(func.floor(func.ln(ms) / literal(histogram.LOG_RATIO)), Integer),
+    )
+
+
 def edge_response_stats(
     conn: Connection, period: Period, spans: Cover, user_type: Selecting, key=None
 ) -> dict[int | None, list]:
     """{key: [count, sum, {bucket: n}]} of the assistant answers in the cover's edges, bucketed in
     SQL; `key` (SQL of a timestamp column) groups them, else everything is under None."""
     ms = chat_messages.c.processing_time_ms
-    bucket = case(
-        (ms <= 0, literal(histogram.ZERO_BUCKET)),
-        else_=cast(func.floor(func.ln(ms) / literal(histogram.LOG_RATIO)), Integer),
-    ).label("bucket")
+    bucket = histogram_bucket(ms).label("bucket")
     columns = [bucket] if key is None else [key(chat_messages.c.created_at).label("key"), bucket]
     out: dict[int | None, list] = {}
     for span in spans.edges:
