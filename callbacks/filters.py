@@ -17,7 +17,7 @@ from data.periods import DEFAULT_PRESET, Period
 from layouts.controls import EXPORTS, USER_TYPE_OPTIONS
 from metrics.filters import Filters, parse_search
 from web.context import services
-from web.paths import EXPORT_PATH
+from web.paths import EXPORT_PATH, TOPICS_PATH
 
 ALL_USERS = "all"
 TOPIC_CHARTS = ("chart-topics", "chart-issues")
@@ -105,7 +105,7 @@ def sync_filters(search, preset, start, end, user_type, topics_click, issues_cli
     }
     new, problems = next_filters(ctx.triggered_id, search, inputs, current, today)
     if new is None:
-        return (no_update,) * (11 + len(EXPORTS) + 1)
+        return (no_update,) * (11 + len(EXPORTS) + 2)
     query = new.query()
     period = new.period(tz)
     return (
@@ -124,6 +124,8 @@ def sync_filters(search, preset, start, end, user_type, topics_click, issues_cli
         # The exports take the same filters as the view, so each file holds what the cards count.
         *(EXPORT_PATH.format(kind=kind) + query for kind, _ in EXPORTS),
         f"files: {export_scope(new, period)}",
+        # The explorer shows every topic, for the same period and users.
+        TOPICS_PATH + replace(new, topic=None).query(),
     )
 
 
@@ -153,6 +155,7 @@ def register(app: Dash) -> None:
         Output("link-alert", "is_open"),
         *(Output(f"export-{kind}", "href") for kind, _ in EXPORTS),
         Output("export-scope", "children"),
+        Output("topics-link", "href"),
         Input("url", "search"),
         Input("preset", "value"),
         Input("date-start", "value"),
