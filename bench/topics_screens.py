@@ -10,7 +10,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.browser import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS, PHONE, VIEWPORT, create_staff, server, set_viewport
+from bench.browser import (
+    CHROMEDRIVER,
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    PHONE,
+    VIEWPORT,
+    create_staff,
+    server,
+    set_viewport,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = {VIEWPORT: ROOT / "docs" / "topics.png", PHONE: ROOT / "docs" / "topics-390.png"}
@@ -57,14 +66,19 @@ def shoot(base: str, username: str, password: str, query: str) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: screenshots of the explorer on --database-url (a seeded database)."""
-    parser = argparse.ArgumentParser(prog="python -m bench.topics_screens", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.topics_screens", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"), help="a seeded database")
     parser.add_argument("--query", default="?period=30d", help="the explorer's address query")
     args = parser.parse_args(argv)
     if not args.database_url:
         parser.error("--database-url (or DATABASE_URL) is required")
     username, password = create_staff(args.database_url)
-    with tempfile.TemporaryDirectory() as folder, server(args.database_url, 0, Path(folder) / "server.log") as base:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        server(args.database_url, 0, Path(folder) / "server.log") as base,
+    ):
         for path in shoot(base, username, password, args.query):
             print(f"saved {path}", file=sys.stderr)
     return 0
