@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from data import histogram
 from data.counters import ANALYTICS_COUNTERS, sums_sql, unresolved
-from data.cover import DAY, HOUR, bucket_start, moment
+from data.cover import DAY, HOUR, WEEK, bucket_start, moment
 from data.schema import (
     HOURLY_COUNTERS,
     ROLLUP_TABLES,
@@ -46,6 +46,8 @@ from data.topic_counters import (
 
 _PENDING = "rollup_deltas"
 GRAINS = (("h", HOUR), ("d", DAY))
+# The per-topic histograms have many rows per day (topic × bucket): weeks keep a 90-day read short.
+RESPONSE_GRAINS = (*GRAINS, ("w", WEEK))
 
 _WRITE_CHUNK = 5_000
 
@@ -154,7 +156,7 @@ class Deltas:
                     row[counter.name] += counter.of(analytics)
                 row["messages"] += analytics["total_messages"]
                 row["message_sessions"] += int(analytics["total_messages"] > 0)
-            for grain, size in GRAINS:
+            for grain, size in RESPONSE_GRAINS:
                 start = bucket_start(created, size)
                 for b, n in buckets.items():
                     self.topic_response[(grain, start, user_type, topic, b)] += n
@@ -375,7 +377,7 @@ def _rebuild_topics(conn: Connection, deltas: Deltas) -> None:
     times = select(s.created_at, s.user_type, t.topic, m.processing_time_ms).select_from(topic_answers_from())
     for created, user_type, topic, ms in conn.execute(times.execution_options(yield_per=20_000)):
         b = histogram.bucket_of(ms)
-        for grain, size in GRAINS:
+        for grain, size in RESPONSE_GRAINS:
             deltas.topic_response[(grain, bucket_start(created, size), user_type, topic, b)] += 1
 
 

@@ -292,7 +292,8 @@ rollup_topics = Table(
 )
 
 # Processing times (data.histogram buckets) of the assistant answers of closed sessions, per topic
-# and the hour (day) the session was created: the topic explorer's percentiles.
+# and the hour, day or week ("w": 7-day blocks from the epoch) the session was created: the topic
+# explorer's percentiles.
 rollup_topic_response = Table(
     "rollup_topic_response",
     metadata,

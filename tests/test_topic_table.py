@@ -139,13 +139,14 @@ def built(engine):
     return engine
 
 
+@pytest.mark.parametrize("preset", ["24h", "7d", "90d"])  # 90 days: week rows for the histograms
 @pytest.mark.parametrize("user_type", [None, "client", "provider"])
-def test_every_figure_of_every_topic_equals_raw_sql(built, user_type):
-    period = preset_period("7d", UTC_ZONE, NOW)
+def test_every_figure_of_every_topic_equals_raw_sql(built, user_type, preset):
+    period = preset_period(preset, UTC_ZONE, NOW)
     with built.connect() as conn:
         table = topic_table(conn, period, user_type)
         expected = expected_rows(conn, period.start, period.end, user_type)
-    assert expected, "the fixture puts topics in every segment tested"
+    assert expected or preset == "24h", "the fixture puts topics in every segment tested"
     assert_rows_match(table, expected)
 
 
