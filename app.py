@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from api.ingest import blueprint as ingest_blueprint
 from api.openapi import blueprint as openapi_blueprint
 from api.realtime import blueprint as realtime_blueprint
+from api.topics import blueprint as topics_api_blueprint
 from auth.accounts import make_login_manager
 from auth.guard import require_staff
 from auth.ratelimit import install_login_limits
@@ -26,6 +27,7 @@ from callbacks.live import live_reading
 from config import Config, ConfigError
 from data.db import create_engine, upgrade_schema
 from data.health import database_problem
+from explorer.routes import blueprint as explorer_blueprint
 from exports.routes import blueprint as exports_blueprint
 from layouts.page import build_page
 from monitoring.endpoint import blueprint as metrics_blueprint
@@ -115,6 +117,8 @@ def create_app(config: Config | None = None) -> Dash:
     server.add_url_rule("/favicon.ico", "favicon", lambda: ("", 204))
     server.register_blueprint(exports_blueprint)
     server.register_blueprint(realtime_blueprint)
+    server.register_blueprint(topics_api_blueprint)
+    server.register_blueprint(explorer_blueprint)
     server.register_blueprint(ingest_blueprint)
     server.register_blueprint(openapi_blueprint)
     server.register_blueprint(metrics_blueprint)

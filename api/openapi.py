@@ -1,5 +1,6 @@
 """GET /api/v1/openapi.json: the OpenAPI 3.1 document kept beside this module, with one property per
-metric of the catalogue (its definition as the description) added to the real-time response."""
+metric of the catalogue (its definition as the description) added to the real-time response, and
+the topic explorer's orderings to its `sort` parameter."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 from flask import Blueprint, jsonify
 
 from metrics.catalogue import CATALOGUE, Metric
+from metrics.topic_table import ORDERINGS
+from web.paths import TOPICS_API_PATH
 
 DOCUMENT = Path(__file__).with_name("openapi.json")
 
@@ -29,6 +32,10 @@ def _document() -> str:
     document = json.loads(DOCUMENT.read_text(encoding="utf-8"))
     schema = document["components"]["schemas"]["Realtime"]
     schema["properties"].update({m.key: metric_schema(m) for m in CATALOGUE})
+    # The explorer's orderings, from their one declaration.
+    for parameter in document["paths"][TOPICS_API_PATH]["get"]["parameters"]:
+        if parameter["name"] == "sort":
+            parameter["schema"]["enum"] = list(ORDERINGS)
     return json.dumps(document)
 
 

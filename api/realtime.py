@@ -16,11 +16,13 @@ from web.paths import DASHBOARD_PATH
 
 blueprint = Blueprint("realtime_api", __name__)
 API_DEFAULT_PRESET = "24h"
+SEGMENT_PARAMS = ("topic", "resolved", "escalated", "rating")
 
 
 @blueprint.get(DASHBOARD_PATH + "api/")
 def realtime():
-    """Active sessions now, and every catalogue figure of the period (default: last 24 hours)."""
+    """Active sessions now, and every catalogue figure of the period (default: last 24 hours) for
+    the segment (user type, topic, resolved, escalated, rating) the query selects."""
     ctx = services()
     tz = ctx.config.tz
     try:
@@ -31,7 +33,7 @@ def realtime():
     user_type = filters.user_type
     with ctx.engine.connect() as conn:  # a failure becomes a 503 (web.errors)
         active = metrics.active_sessions(conn, user_type)
-        figures = metrics.headline(conn, period, user_type)
+        figures = metrics.headline(conn, period, filters.segment)
     body = {m.key: rounded(m.of(figures)) for m in CATALOGUE if m.periodic}
     body.update(
         active_sessions=active,
@@ -43,6 +45,7 @@ def realtime():
             "start": period.start.astimezone(tz).isoformat(timespec="seconds"),
             "end": period.end.astimezone(tz).isoformat(timespec="seconds"),
             "user_type": user_type,
+            **{name: value for name, value in filters.params().items() if name in SEGMENT_PARAMS},
         },
     )
     return jsonify(body), 200, {"Cache-Control": "no-store"}

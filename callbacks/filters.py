@@ -14,12 +14,15 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from callbacks.inputs import clicked_topic, stored_filters, text_or_none
 from data.errors import FieldError
 from data.periods import DEFAULT_PRESET, Period
-from layouts.controls import EXPORTS, USER_TYPE_OPTIONS
+from layouts.controls import ANY, EXPORTS, SEGMENT_CONTROLS, USER_TYPE_OPTIONS
 from metrics.filters import Filters, parse_search
 from web.context import services
-from web.paths import EXPORT_PATH
+from web.paths import EXPORT_PATH, TOPICS_PATH
 
 ALL_USERS = "all"
+# Each segment control and the Filters field it sets.
+SEGMENT_FIELDS = {"seg-resolved": "resolved", "seg-escalated": "escalated", "seg-rating": "rating"}
+assert set(SEGMENT_FIELDS) == {control for control, _, _ in SEGMENT_CONTROLS}
 TOPIC_CHARTS = ("chart-topics", "chart-issues")
 USER_TYPE_LABELS = {o["value"]: o["label"].lower() for o in USER_TYPE_OPTIONS}
 
@@ -50,6 +53,12 @@ def next_filters(
         return (replace(current, topic=topic), []) if topic else (None, [])
     if trigger == "topic-clear":
         return replace(current, topic=None), []
+    if trigger in SEGMENT_FIELDS:
+        chosen = inputs[trigger]
+        candidate = replace(current, **{SEGMENT_FIELDS[trigger]: None})
+        if chosen not in (None, ANY):
+            candidate = Filters.from_store({**candidate.to_store(), SEGMENT_FIELDS[trigger]: chosen})
+        return candidate, []
     return None, []
 
 
@@ -74,6 +83,12 @@ def export_scope(filters: Filters, period: Period) -> str:
     parts = [span, USER_TYPE_LABELS.get(filters.user_type or ALL_USERS, "all users")]
     if filters.topic:
         parts.append(f"topic {filters.topic}")
+    if filters.resolved is not None:
+        parts.append("resolved" if filters.resolved else "unresolved")
+    if filters.escalated is not None:
+        parts.append("escalated" if filters.escalated else "not escalated")
+    if filters.rating:
+        parts.append(f"rated {filters.rating}")
     return " · ".join(parts)
 
 
@@ -82,7 +97,27 @@ def _problems_text(problems: list[FieldError], shown: str) -> str:
     return f"Part of the link could not be used ({read}). Showing {shown} instead."
 
 
-def sync_filters(search, preset, start, end, user_type, topics_click, issues_click, _clear, stored):
+def _segment_value(value) -> str:
+    """A Filters segment value as its control shows it."""
+    if value is None:
+        return ANY
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def sync_filters(
+    search,
+    preset,
+    start,
+    end,
+    user_type,
+    topics_click,
+    issues_click,
+    _clear,
+    resolved,
+    escalated,
+    rating,
+    stored,
+):
     """Translate whichever of URL, controls and topic clicks changed into all the others."""
     tz = services().config.tz
     today = datetime.now(tz).date()
@@ -92,6 +127,9 @@ def sync_filters(search, preset, start, end, user_type, topics_click, issues_cli
         ("date-start.value", start),
         ("date-end.value", end),
         ("user-type.value", user_type),
+        ("seg-resolved.value", resolved),
+        ("seg-escalated.value", escalated),
+        ("seg-rating.value", rating),
     ):
         text_or_none(value, prop)
     current = stored_filters(stored)
@@ -102,10 +140,13 @@ def sync_filters(search, preset, start, end, user_type, topics_click, issues_cli
         "user_type": user_type,
         "chart-topics": topics_click,
         "chart-issues": issues_click,
+        "seg-resolved": resolved,
+        "seg-escalated": escalated,
+        "seg-rating": rating,
     }
     new, problems = next_filters(ctx.triggered_id, search, inputs, current, today)
     if new is None:
-        return (no_update,) * (11 + len(EXPORTS) + 1)
+        return (no_update,) * (11 + len(EXPORTS) + 2 + len(SEGMENT_FIELDS))
     query = new.query()
     period = new.period(tz)
     return (
@@ -124,6 +165,9 @@ def sync_filters(search, preset, start, end, user_type, topics_click, issues_cli
         # The exports take the same filters as the view, so each file holds what the cards count.
         *(EXPORT_PATH.format(kind=kind) + query for kind, _ in EXPORTS),
         f"files: {export_scope(new, period)}",
+        # The explorer shows every topic, for the same period and users.
+        TOPICS_PATH + Filters(new.preset, new.start_date, new.end_date, new.user_type).query(),
+        *(_segment_value(getattr(new, field)) for field in SEGMENT_FIELDS.values()),
     )
 
 
@@ -153,6 +197,8 @@ def register(app: Dash) -> None:
         Output("link-alert", "is_open"),
         *(Output(f"export-{kind}", "href") for kind, _ in EXPORTS),
         Output("export-scope", "children"),
+        Output("topics-link", "href"),
+        *(Output(control, "value") for control in SEGMENT_FIELDS),
         Input("url", "search"),
         Input("preset", "value"),
         Input("date-start", "value"),
@@ -161,6 +207,7 @@ def register(app: Dash) -> None:
         Input("chart-topics", "clickData"),
         Input("chart-issues", "clickData"),
         Input("topic-clear", "n_clicks"),
+        *(Input(control, "value") for control in SEGMENT_FIELDS),
         State("filters", "data"),
     )(sync_filters)
     app.callback(

@@ -14,6 +14,7 @@ from sqlalchemy import and_, false, or_
 
 HOUR = 3600
 DAY = 86_400
+WEEK = 7 * DAY  # 7-day blocks from the epoch (a Thursday): only the per-topic histograms keep them
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 

@@ -89,6 +89,7 @@ _SESSION_STATE = (
     chat_sessions.c.updated_at,
     chat_sessions.c.created_at,
     chat_sessions.c.user_type,
+    chat_sessions.c.satisfaction_rating,
 )
 
 
@@ -372,7 +373,7 @@ def record_topics(conn: Connection, topics: Sequence[NewTopic]) -> list[bool]:
                 seen.append(names[p])
                 noted[p] = True
                 latest = topics[p].at if latest is None else max(latest, topics[p].at)
-                deltas.topic(state.created_at, state.user_type, names[p])
+                deltas.topic(state.created_at, state.user_type, names[p], state.satisfaction_rating)
             if latest is not None:
                 _touch(conn, session_id, latest, state.updated_at)
     if rows:
@@ -425,8 +426,17 @@ def set_satisfaction(conn: Connection, *, session_id: str, rating: int, at: date
         .where(chat_sessions.c.session_id == session_id)
         .values(satisfaction_rating=rating)
     )
+    topics = (
+        conn.execute(select(session_topics.c.topic).where(session_topics.c.session_id == session_id))
+        .scalars()
+        .all()
+    )
     with rollups.batched(conn) as deltas:
         deltas.rating_changed(before.created_at, before.user_type, before.satisfaction_rating, rating)
+        for topic in topics:
+            deltas.topic_rating(
+                before.created_at, before.user_type, topic, before.satisfaction_rating, rating
+            )
 
 
 def set_resolved(conn: Connection, *, session_id: str, at: datetime, resolved: bool = True) -> None:
@@ -557,9 +567,21 @@ def _close_chunk(conn: Connection, closings: Sequence[Closing]) -> int:
         session_updates,
     )
     conn.execute(insert(chat_analytics), analytics_rows)
+    # The per-topic response-time histograms need the answers of the sessions with topics.
+    times: dict[str, list[float]] = defaultdict(list)
+    with_topics = [session_id for session_id, names in topics.items() if names]
+    if with_topics:
+        for row in conn.execute(
+            select(chat_messages.c.session_id, chat_messages.c.processing_time_ms).where(
+                chat_messages.c.session_id.in_(with_topics),
+                chat_messages.c.sender_type == "assistant",
+                chat_messages.c.processing_time_ms.is_not(None),
+            )
+        ):
+            times[row.session_id].append(row.processing_time_ms)
     with rollups.batched(conn) as deltas:
         for s, row in zip(sessions, analytics_rows, strict=True):
-            deltas.session_closed(s.created_at, s.user_type, row)
+            deltas.session_closed(s.created_at, s.user_type, row, times.get(s.session_id, ()))
     return len(analytics_rows)
 
 
@@ -604,4 +626,6 @@ def insert_bulk(
             deltas.session_hours(new[session_id]["user_type"], session_hours)
         for t in topics:
             owner = new[t["session_id"]]
-            deltas.topic(owner["created_at"], owner["user_type"], t["topic"])
+            deltas.topic(
+                owner["created_at"], owner["user_type"], t["topic"], owner.get("satisfaction_rating")
+            )

@@ -20,23 +20,35 @@ from sqlalchemy import Connection, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data import histogram
-from data.counters import ANALYTICS_COUNTERS, sums_sql, unresolved, unresolved_sql
-from data.cover import DAY, HOUR, bucket_start, moment
+from data.counters import ANALYTICS_COUNTERS, sums_sql, unresolved
+from data.cover import DAY, HOUR, WEEK, bucket_start, moment
 from data.schema import (
     HOURLY_COUNTERS,
     ROLLUP_TABLES,
+    TOPIC_COUNTERS,
     chat_analytics,
     chat_messages,
     chat_sessions,
     rollup_hours,
     rollup_message_sessions,
     rollup_response,
+    rollup_topic_response,
     rollup_topics,
     session_topics,
 )
 from data.sqlfuncs import epoch_bucket
+from data.topic_counters import (
+    TOPIC_ANALYTICS_COUNTERS,
+    topic_answers_from,
+    topic_sessions_from,
+    topic_sums_sql,
+)
 
 _PENDING = "rollup_deltas"
+GRAINS = (("h", HOUR), ("d", DAY))
+# The per-topic histograms have many rows per day (topic × bucket): weeks keep a 90-day read short.
+RESPONSE_GRAINS = (*GRAINS, ("w", WEEK))
+
 _WRITE_CHUNK = 5_000
 
 
@@ -58,6 +70,7 @@ class Deltas:
     response: Counter = field(default_factory=Counter)  # (grain, start, user_type, bucket)
     topics: defaultdict[tuple, Counter] = field(default_factory=lambda: defaultdict(Counter))
     message_sessions: Counter = field(default_factory=Counter)  # (start, user_type, gap)
+    topic_response: Counter = field(default_factory=Counter)  # (grain, start, user_type, topic, bucket)
 
     # --- what the write path reports ---------------------------------------------------------
 
@@ -103,20 +116,50 @@ class Deltas:
             self.message_sessions[(hour, user_type, gap_hours(hour, previous))] += 1
             previous = hour
 
-    def topic(self, created: datetime, user_type: str, topic: str) -> None:
-        for grain, size in (("h", HOUR), ("d", DAY)):
-            self.topics[(grain, bucket_start(created, size), user_type, topic)]["sessions"] += 1
+    def _topic_rows(self, created: datetime, user_type: str, topic: str) -> Iterator[Counter]:
+        for grain, size in GRAINS:
+            yield self.topics[(grain, bucket_start(created, size), user_type, topic)]
 
-    def session_closed(self, created: datetime, user_type: str, analytics: Mapping) -> None:
-        """A session got its analytics row (a dict of chat_analytics' columns)."""
+    def topic(self, created: datetime, user_type: str, topic: str, rating: int | None = None) -> None:
+        """A session (rated `rating`, if it is) discussed a new topic."""
+        for row in self._topic_rows(created, user_type, topic):
+            row["sessions"] += 1
+        self.topic_rating(created, user_type, topic, None, rating)
+
+    def topic_rating(
+        self, created: datetime, user_type: str, topic: str, old: int | None, new: int | None
+    ) -> None:
+        """The rating of a session that discussed `topic` went from `old` to `new` (None: unrated)."""
+        if old == new:
+            return
+        for row in self._topic_rows(created, user_type, topic):
+            row["rated"] += (new is not None) - (old is not None)
+            row["rating_sum"] += (new or 0) - (old or 0)
+
+    def session_closed(
+        self, created: datetime, user_type: str, analytics: Mapping, times: Iterable[float] = ()
+    ) -> None:
+        """A session got its analytics row (a dict of chat_analytics' columns); `times` are the
+        processing times of its assistant answers (needed only when it discussed topics)."""
         row = self.hours[(bucket_start(created, HOUR), user_type)]
         row["active"] -= 1
         for counter in ANALYTICS_COUNTERS:
             row[counter.name] += counter.of(analytics)
-        if unresolved(analytics):
-            for topic in analytics["topics_discussed"]:
-                for grain, size in (("h", HOUR), ("d", DAY)):
-                    self.topics[(grain, bucket_start(created, size), user_type, topic)]["unresolved"] += 1
+        topics = analytics["topics_discussed"]
+        if not topics:
+            return
+        buckets = Counter(histogram.bucket_of(ms) for ms in times)
+        for topic in topics:
+            for row in self._topic_rows(created, user_type, topic):
+                row["unresolved"] += int(unresolved(analytics))
+                for counter in TOPIC_ANALYTICS_COUNTERS:
+                    row[counter.name] += counter.of(analytics)
+                row["messages"] += analytics["total_messages"]
+                row["message_sessions"] += int(analytics["total_messages"] > 0)
+            for grain, size in RESPONSE_GRAINS:
+                start = bucket_start(created, size)
+                for b, n in buckets.items():
+                    self.topic_response[(grain, start, user_type, topic, b)] += n
 
     # --- writing them ---------------------------------------------------------------------------
 
@@ -143,10 +186,20 @@ class Deltas:
             conn,
             rollup_topics,
             ("grain", "start", "user_type", "topic"),
-            ("sessions", "unresolved"),
+            TOPIC_COUNTERS,
             [
-                {"grain": g, "start": s, "user_type": u, "topic": t, **_full(c, ("sessions", "unresolved"))}
+                {"grain": g, "start": s, "user_type": u, "topic": t, **_full(c, TOPIC_COUNTERS)}
                 for (g, s, u, t), c in self.topics.items()
+            ],
+        )
+        _upsert(
+            conn,
+            rollup_topic_response,
+            ("grain", "start", "user_type", "topic", "bucket"),
+            ("n",),
+            [
+                {"grain": g, "start": s, "user_type": u, "topic": t, "bucket": b, "n": n}
+                for (g, s, u, t, b), n in self.topic_response.items()
             ],
         )
         _upsert(
@@ -163,6 +216,7 @@ class Deltas:
         self.response.clear()
         self.topics.clear()
         self.message_sessions.clear()
+        self.topic_response.clear()
 
 
 def micros(ms: float) -> int:
@@ -306,28 +360,25 @@ def _rebuild_messages(conn: Connection, deltas: Deltas) -> None:
 
 
 def _rebuild_topics(conn: Connection, deltas: Deltas) -> None:
-    s, t, a = chat_sessions.c, session_topics.c, chat_analytics.c
-    for grain, size in (("h", HOUR), ("d", DAY)):
+    s, t, m = chat_sessions.c, session_topics.c, chat_messages.c
+    joined = topic_sessions_from()
+    for grain, size in GRAINS:
         bucket = epoch_bucket(s.created_at, size)
         stmt = (
-            select(
-                bucket,
-                s.user_type,
-                t.topic,
-                func.count(),
-                func.sum(case((unresolved_sql(), 1), else_=0)),
-            )
-            .select_from(
-                session_topics.join(chat_sessions, s.session_id == t.session_id).outerjoin(
-                    chat_analytics, a.session_id == t.session_id
-                )
-            )
+            select(bucket, s.user_type, t.topic, *topic_sums_sql())
+            .select_from(joined)
             .group_by(bucket, s.user_type, t.topic)
         )
-        for b, user_type, topic, n, n_unresolved in conn.execute(stmt):
+        for b, user_type, topic, *sums in conn.execute(stmt):
             row = deltas.topics[(grain, int(b) * size, user_type, topic)]
-            row["sessions"] += n
-            row["unresolved"] += n_unresolved or 0
+            for name, n in zip(TOPIC_COUNTERS, sums, strict=True):
+                row[name] += int(n)
+    # Histogram buckets in Python: the same function as the write path.
+    times = select(s.created_at, s.user_type, t.topic, m.processing_time_ms).select_from(topic_answers_from())
+    for created, user_type, topic, ms in conn.execute(times.execution_options(yield_per=20_000)):
+        b = histogram.bucket_of(ms)
+        for grain, size in RESPONSE_GRAINS:
+            deltas.topic_response[(grain, bucket_start(created, size), user_type, topic, b)] += 1
 
 
 def rollup_rows(conn: Connection) -> dict[str, set[tuple]]:

@@ -265,7 +265,21 @@ rollup_response = Table(
     PrimaryKeyConstraint("grain", "start", "user_type", "bucket"),
 )
 
-# Sessions created in the hour (day) per topic discussed, and those of them closed unresolved.
+# Per topic discussed, of the sessions created in the hour (day): how many, and what the topic
+# explorer shows of them. Outcomes, messages and ratings are counted once a session is closed (its
+# analytics row is final then); a rating counts whenever it is set, as ratings come late.
+TOPIC_COUNTERS = (
+    "sessions",
+    "unresolved",  # ... closed unresolved
+    "analysed",  # ... closed (with an analytics row)
+    "resolved",
+    "escalated",
+    "rated",  # ... with a satisfaction rating
+    "rating_sum",
+    "messages",  # total_messages of the closed ones
+    "message_sessions",  # closed ones with at least one message
+)
+
 rollup_topics = Table(
     "rollup_topics",
     metadata,
@@ -273,9 +287,23 @@ rollup_topics = Table(
     Column("start", BigInteger, nullable=False),
     Column("user_type", String(16), nullable=False),
     Column("topic", String(100), nullable=False),
-    Column("sessions", BigInteger, nullable=False, default=0),
-    Column("unresolved", BigInteger, nullable=False, default=0),
+    *(Column(name, BigInteger, nullable=False, default=0) for name in TOPIC_COUNTERS),
     PrimaryKeyConstraint("grain", "start", "user_type", "topic"),
+)
+
+# Processing times (data.histogram buckets) of the assistant answers of closed sessions, per topic
+# and the hour, day or week ("w": 7-day blocks from the epoch) the session was created: the topic
+# explorer's percentiles.
+rollup_topic_response = Table(
+    "rollup_topic_response",
+    metadata,
+    Column("grain", String(1), nullable=False),
+    Column("start", BigInteger, nullable=False),
+    Column("user_type", String(16), nullable=False),
+    Column("topic", String(100), nullable=False),
+    Column("bucket", Integer, nullable=False),
+    Column("n", BigInteger, nullable=False, default=0),
+    PrimaryKeyConstraint("grain", "start", "user_type", "topic", "bucket"),
 )
 
 # Sessions with a message in the hour, by `gap`: hours since the session's previous hour with a
@@ -291,4 +319,10 @@ rollup_message_sessions = Table(
     PrimaryKeyConstraint("start", "user_type", "gap"),
 )
 
-ROLLUP_TABLES = (rollup_hours, rollup_response, rollup_topics, rollup_message_sessions)
+ROLLUP_TABLES = (
+    rollup_hours,
+    rollup_response,
+    rollup_topics,
+    rollup_message_sessions,
+    rollup_topic_response,
+)

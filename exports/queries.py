@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 
-from data.schema import audit_log, chat_analytics, chat_messages, chat_sessions, session_topics, users
+from data.schema import audit_log, chat_analytics, chat_messages, chat_sessions, users
 from exports import cells
 from metrics.filters import VIEW_FIELDS, Filters
+from metrics.spans import segment_conditions
 
 _USER = func.coalesce(users.c.username, "anonymous").label("user")
 
@@ -45,16 +46,11 @@ def _in_range(stmt: Select, column, sel: Selection) -> Select:
 
 
 def _of_sessions(stmt: Select, f: Filters) -> Select:
-    """Keep the rows whose session has the filters' user type and discussed their topic."""
+    """Keep the rows whose session is of the filters' segment (user type, topic, outcome, rating),
+    as the view's figures count them (metrics.spans)."""
     if f.user_type:
         stmt = stmt.where(chat_sessions.c.user_type == f.user_type)
-    if f.topic:
-        stmt = stmt.where(
-            chat_sessions.c.session_id.in_(
-                select(session_topics.c.session_id).where(session_topics.c.topic == f.topic)
-            )
-        )
-    return stmt
+    return stmt.where(*segment_conditions(f.segment))
 
 
 def _topics(value) -> str:
@@ -174,8 +170,6 @@ def _analytics_query(sel: Selection) -> Select:
         ).outerjoin(users, users.c.id == chat_sessions.c.user_id)
     )
     stmt = _of_sessions(_in_range(stmt, chat_sessions.c.created_at, sel), f)
-    if f.resolved is not None:
-        stmt = stmt.where(chat_analytics.c.resolved.is_(f.resolved))
     return stmt.order_by(chat_sessions.c.created_at, chat_analytics.c.session_id)
 
 
@@ -268,7 +262,7 @@ EXPORTS: dict[str, ExportKind] = {
             "Engagement Score",
             "Duration (s)",
         ),
-        VIEW_FIELDS | {"resolved"},
+        VIEW_FIELDS,
         _analytics_query,
         _analytics_cells,
     ),

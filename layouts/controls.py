@@ -1,4 +1,5 @@
-"""The filter bar: period presets, a custom day range, the user type, the topic chip, and exports."""
+"""The filter bar: period presets, a custom day range, the user type, the topic chip, the segment
+(resolved, escalated, rating), and exports."""
 
 from __future__ import annotations
 
@@ -17,6 +18,18 @@ USER_TYPE_OPTIONS = [
     {"label": "Anonymous", "value": "anonymous"},
 ]
 EXPORTS = (("sessions", "Sessions"), ("messages", "Messages"), ("analytics", "Analytics"))
+ANY = "all"
+# Segments beyond period and user type: (control id, label, options); values are address values.
+SEGMENT_CONTROLS = (
+    ("seg-resolved", "Resolved", [{"label": "Any", "value": ANY}, {"label": "Resolved", "value": "true"},
+                                  {"label": "Unresolved", "value": "false"}]),
+    ("seg-escalated", "Escalated", [{"label": "Any", "value": ANY}, {"label": "Escalated", "value": "true"},
+                                    {"label": "Not escalated", "value": "false"}]),
+    ("seg-rating", "Rating", [{"label": "Any", "value": ANY}, {"label": "1-2", "value": "1-2"},
+                              {"label": "3", "value": "3"}, {"label": "4-5", "value": "4-5"},
+                              {"label": "1", "value": "1"}, {"label": "2", "value": "2"},
+                              {"label": "4", "value": "4"}, {"label": "5", "value": "5"}]),
+)  # fmt: skip
 
 
 def build_controls(timezone: str, today: date) -> dbc.Card:
@@ -59,6 +72,21 @@ def build_controls(timezone: str, today: date) -> dbc.Card:
         ],
         className="d-flex align-items-center gap-2",
     )
+    segments = html.Div(
+        [
+            html.Div(
+                [
+                    html.Label(label, htmlFor=control, className="small text-muted"),
+                    dbc.Select(id=control, options=options, value=ANY, size="sm", style={"width": "8.5rem"}),
+                ],
+                className="d-flex align-items-center gap-2",
+            )
+            for control, label, options in SEGMENT_CONTROLS
+        ],
+        className="d-flex flex-wrap align-items-center gap-2 gap-md-3 segment-controls",
+        role="group",
+        **{"aria-label": "Segment"},
+    )
     topic_chip = dbc.Button(
         ["Topic: ", html.Strong(id="topic-chip-name"), html.Span(" ×", **{"aria-hidden": "true"})],
         id="topic-clear",
@@ -95,6 +123,7 @@ def build_controls(timezone: str, today: date) -> dbc.Card:
                     [presets, date_range, user_type, topic_chip],
                     className="d-flex flex-wrap align-items-center gap-2 gap-md-3",
                 ),
+                html.Div(segments, className="mt-2"),
                 html.Div(
                     [
                         html.Span(

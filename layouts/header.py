@@ -1,9 +1,12 @@
-"""The top bar: product name, display time zone, signed-in user and the logout button."""
+"""The top bar: product name, the link to the topic explorer, display time zone, signed-in user and
+the logout button."""
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+
+from web.paths import TOPICS_PATH
 
 
 def _sign_out_form(label: str, button_id: str, action: str, csrf_token: str, title: str) -> html.Form:
@@ -35,6 +38,8 @@ def build_header(username: str, csrf_token: str, timezone: str) -> dbc.Navbar:
         dbc.Container(
             [
                 dbc.NavbarBrand("Chat Analytics", href="/admin/chat-analytics/", className="fw-semibold"),
+                # The filters callback keeps the link's period and user type those of the page.
+                html.A("Topics", id="topics-link", href=TOPICS_PATH, className="nav-link text-white px-2"),
                 html.Div(
                     [
                         html.Span(

@@ -22,8 +22,11 @@ from metrics.spans import Segment
 
 TRUE = {"true", "1", "yes", "on"}
 FALSE = {"false", "0", "no", "off"}
-# What a view (dashboard, API) filters by; exports add the flags of their own kind.
-VIEW_FIELDS = frozenset({"period", "start_date", "end_date", "user_type", "topic"})
+# What a view (dashboard, API, exports) filters by; exports add the flags of their own kind.
+VIEW_FIELDS = frozenset(
+    {"period", "start_date", "end_date", "user_type", "topic", "resolved", "escalated", "rating"}
+)
+RATINGS = range(1, 6)
 
 
 class FilterError(FieldError):
@@ -44,6 +47,16 @@ class Filters:
     session_id: str | None = None
     sender_type: str | None = None
     action: str | None = None
+    escalated: bool | None = None
+    rating: str | None = None  # "1-2", "4": satisfaction ratings from-to (inclusive)
+
+    @property
+    def rating_range(self) -> tuple[int, int] | None:
+        """The rating filter as (lowest, highest), or None."""
+        if not self.rating:
+            return None
+        low, _, high = self.rating.partition("-")
+        return int(low), int(high or low)
 
     @property
     def custom(self) -> bool:
@@ -61,7 +74,13 @@ class Filters:
     @property
     def segment(self) -> Segment:
         """The sessions every figure of the view counts."""
-        return Segment(user_type=self.user_type, topic=self.topic)
+        return Segment(
+            user_type=self.user_type,
+            topic=self.topic,
+            resolved=self.resolved,
+            escalated=self.escalated,
+            rating=self.rating_range,
+        )
 
     def period(self, tz: ZoneInfo, now: datetime | None = None) -> Period:
         """The period these filters select: the day range, else the preset ending now."""
@@ -162,11 +181,27 @@ def _session_id(args: Mapping[str, Any]) -> str | None:
         raise FilterError("session_id must be a UUID", "session_id") from None
 
 
+def _rating(args: Mapping[str, Any]) -> str | None:
+    value = _text(args, "rating")
+    if value is None:
+        return None
+    low, dash, high = value.partition("-")
+    try:
+        bounds = (int(low), int(high) if dash else int(low))
+    except ValueError:
+        bounds = None
+    if bounds is None or not all(b in RATINGS for b in bounds) or bounds[0] > bounds[1]:
+        raise FilterError("rating must be a rating 1-5 or a range such as 1-2", "rating")
+    return str(bounds[0]) if bounds[0] == bounds[1] else f"{bounds[0]}-{bounds[1]}"
+
+
 _PARSERS = {
     "user_type": lambda args: _choice(args, "user_type", SESSION_USER_TYPES),
     "topic": _topic,
     "is_active": lambda args: _flag(args, "is_active"),
     "resolved": lambda args: _flag(args, "resolved"),
+    "escalated": lambda args: _flag(args, "escalated"),
+    "rating": _rating,
     "session_id": _session_id,
     "sender_type": lambda args: _choice(args, "sender_type", SENDER_TYPES),
     "action": lambda args: _choice(args, "action", ACTIONS),

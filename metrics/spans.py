@@ -17,20 +17,31 @@ from sqlalchemy import Connection, Integer, Select, case, cast, func, literal, s
 from data import histogram
 from data.cover import Cover, cover
 from data.periods import Period
-from data.schema import chat_messages, chat_sessions, rollup_hours, rollup_response, session_topics
+from data.schema import (
+    chat_analytics,
+    chat_messages,
+    chat_sessions,
+    rollup_hours,
+    rollup_response,
+    session_topics,
+)
 
 
 @dataclass(frozen=True)
 class Segment:
-    """Which sessions a figure counts: all, those of a user type, those that discussed a topic."""
+    """Which sessions a figure counts: all, or those of a user type, that discussed a topic, that
+    closed resolved (or not), escalated (or not), rated within a range; all of them at once."""
 
     user_type: Selecting = None
     topic: str | None = None
+    resolved: bool | None = None  # closed with this outcome (open sessions have none)
+    escalated: bool | None = None
+    rating: tuple[int, int] | None = None  # satisfaction rating from, to (inclusive)
 
     @property
     def rollups_answer(self) -> bool:
         """True when the rollup tables (kept per hour and user type) hold this segment's counts."""
-        return self.topic is None
+        return self.topic is None and self.resolved is None and self.escalated is None and self.rating is None
 
 
 Selecting = Segment | str | None  # a Segment, or only a user type
@@ -47,15 +58,36 @@ def _topic_sessions(topic: str):
     return select(session_topics.c.session_id).where(session_topics.c.topic == topic)
 
 
+def _outcome_sessions(seg: Segment):
+    """SELECT session_id of the closed sessions with the segment's outcome."""
+    a = chat_analytics.c
+    conds = []
+    if seg.resolved is not None:
+        conds.append(a.resolved.is_(seg.resolved))
+    if seg.escalated is not None:
+        conds.append(a.escalated_to_human.is_(seg.escalated))
+    return select(a.session_id).where(*conds)
+
+
+def segment_conditions(seg: Segment) -> list:
+    """WHERE conditions on chat_sessions for the segment's topic, outcome and rating."""
+    conds = []
+    if seg.topic:
+        conds.append(chat_sessions.c.session_id.in_(_topic_sessions(seg.topic)))
+    if seg.resolved is not None or seg.escalated is not None:
+        conds.append(chat_sessions.c.session_id.in_(_outcome_sessions(seg)))
+    if seg.rating:
+        conds.append(chat_sessions.c.satisfaction_rating.between(*seg.rating))
+    return conds
+
+
 def sessions_where(period: Period, selecting: Selecting) -> list:
     """WHERE conditions for sessions created in the period (and of the segment)."""
     seg = segment_of(selecting)
     conds = [chat_sessions.c.created_at >= period.start, chat_sessions.c.created_at < period.end]
     if seg.user_type:
         conds.append(chat_sessions.c.user_type == seg.user_type)
-    if seg.topic:
-        conds.append(chat_sessions.c.session_id.in_(_topic_sessions(seg.topic)))
-    return conds
+    return conds + segment_conditions(seg)
 
 
 def messages_in(stmt: Select, period: Period, selecting: Selecting) -> Select:
@@ -65,6 +97,13 @@ def messages_in(stmt: Select, period: Period, selecting: Selecting) -> Select:
     stmt = stmt.where(chat_messages.c.created_at >= period.start, chat_messages.c.created_at < period.end)
     if seg.topic:
         stmt = stmt.where(chat_messages.c.session_id.in_(_topic_sessions(seg.topic)))
+    if seg.resolved is not None or seg.escalated is not None or seg.rating:
+        outcome_or_rating = replace(seg, user_type=None, topic=None)
+        stmt = stmt.where(
+            chat_messages.c.session_id.in_(
+                select(chat_sessions.c.session_id).where(*segment_conditions(outcome_or_rating))
+            )
+        )
     if user_type:
         # `user_type || ''` on purpose: no index on it, so the plan walks the messages' time range
         # and looks each session up. Given the bare column, SQLite walked every session of the type
@@ -168,16 +207,21 @@ def response_histogram(conn: Connection, spans: Cover, user_type: Selecting, key
     return out
 
 
+def histogram_bucket(ms):
+    """SQL: the data.histogram bucket of a processing-time expression."""
+    return case(
+        (ms <= 0, literal(histogram.ZERO_BUCKET)),
+        else_=cast(func.floor(func.ln(ms) / literal(histogram.LOG_RATIO)), Integer),
+    )
+
+
 def edge_response_stats(
     conn: Connection, period: Period, spans: Cover, user_type: Selecting, key=None
 ) -> dict[int | None, list]:
     """{key: [count, sum, {bucket: n}]} of the assistant answers in the cover's edges, bucketed in
     SQL; `key` (SQL of a timestamp column) groups them, else everything is under None."""
     ms = chat_messages.c.processing_time_ms
-    bucket = case(
-        (ms <= 0, literal(histogram.ZERO_BUCKET)),
-        else_=cast(func.floor(func.ln(ms) / literal(histogram.LOG_RATIO)), Integer),
-    ).label("bucket")
+    bucket = histogram_bucket(ms).label("bucket")
     columns = [bucket] if key is None else [key(chat_messages.c.created_at).label("key"), bucket]
     out: dict[int | None, list] = {}
     for span in spans.edges:

@@ -1,4 +1,5 @@
-"""axe-core in Chromium: no critical or serious violation on the login page, the staff-only page and the dashboard."""
+"""axe-core in Chromium: no critical or serious violation on the login page, the staff-only page, the
+dashboard and the topic explorer."""
 
 from __future__ import annotations
 
@@ -77,3 +78,20 @@ def test_dashboard(dash_duo, make_app):
     print(describe(violations))  # every impact, for whoever fixes them (pytest -rx -s shows it)
     counts = {impact: len(found) for impact, found in by_impact(violations).items()}
     assert not blocking(violations), f"axe on the dashboard: {counts}\n{describe(violations)}"
+
+
+def test_topic_explorer(dash_duo, make_app):
+    from data.seed import generate
+
+    app = make_app()
+    generate(add_staff(app), sessions=300, days=30, active=3, seed=3)
+    dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.get(dash_duo.server.url + "/admin/chat-analytics/topics/?period=30d")
+    dash_duo.wait_for_element("#username").send_keys(STAFF_USERNAME)
+    dash_duo.find_element("#password").send_keys(STAFF_PASSWORD)
+    dash_duo.find_element("#login-submit").click()
+    dash_duo.wait_for_element("#topics-table")
+    assert_no_blocking(run_axe(dash_duo.driver))
+    # On a phone the rows become cards: still no blocking violation.
+    dash_duo.driver.set_window_size(390, 844)
+    assert_no_blocking(run_axe(dash_duo.driver))

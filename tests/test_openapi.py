@@ -94,12 +94,19 @@ def test_real_responses_conform(live):
     )
     anonymous = live.server.test_client()
     conforms("GET", "/admin/chat-analytics/api/", anonymous.get("/admin/chat-analytics/api/"))
+    topics = "/admin/chat-analytics/api/topics/"
+    answered = client.get(topics + "?period=7d&sort=escalations")
+    assert answered.get_json()["topics"][0]["topic"] == "billing"
+    conforms("GET", topics, answered)
+    conforms("GET", topics, client.get(topics + "?sort=loudest"))
+    conforms("GET", topics, anonymous.get(topics))
 
 
 @pytest.mark.parametrize(
     ("method", "path"),
     [
         ("GET", "/admin/chat-analytics/api/"),
+        ("GET", "/admin/chat-analytics/api/topics/"),
         ("GET", "/admin/chat-analytics/export/sessions/"),
         ("GET", "/admin/chat-analytics/export/messages/"),
         ("GET", "/admin/chat-analytics/export/analytics/"),

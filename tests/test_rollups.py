@@ -126,6 +126,25 @@ def test_hand_built_sessions_with_gaps_ratings_and_late_messages(engine):
     hour = rollups.bucket_start(t, 3600)
     assert gaps[(hour + 3 * 3600, "client", 2)] == 1  # sid(1): 12:50 after 10:05
     assert gaps[(hour + 2 * 3600, "client", 1)] == 1  # sid(4): 11:50 now follows 10:51
+    # Per topic (rollup_topics' counters in data.schema.TOPIC_COUNTERS order): sid(1)'s rating moved
+    # from 2 to 4 after it closed; sid(3) is open, so only its session and its rating count.
+    topics = {(row[0], row[1], row[2], row[3]): row[4:] for row in rebuilt["rollup_topics"]}
+    assert topics[("h", hour, "client", "login")] == (1, 1, 1, 0, 0, 1, 4, 4, 1)
+    assert topics[("d", rollups.bucket_start(t, 86_400) + 86_400, "anonymous", "api")] == (
+        1,
+        0,
+        0,
+        0,
+        0,
+        1,
+        1,
+        0,
+        0,
+    )
+    answers = Counter()
+    for grain, _, user_type, topic, _, n in rebuilt["rollup_topic_response"]:
+        answers[(grain, user_type, topic)] += n
+    assert answers[("d", "client", "billing")] == 2 and answers[("h", "provider", "billing")] == 1
 
 
 def test_a_rolled_back_write_leaves_the_rollups_alone(engine):

@@ -2,3 +2,5 @@
 
 DASHBOARD_PATH = "/admin/chat-analytics/"
 EXPORT_PATH = DASHBOARD_PATH + "export/{kind}/"
+TOPICS_PATH = DASHBOARD_PATH + "topics/"
+TOPICS_API_PATH = DASHBOARD_PATH + "api/topics/"
