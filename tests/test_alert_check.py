@@ -168,9 +168,7 @@ def test_one_email_and_one_signed_webhook_on_firing_and_on_recovery(engine, data
     assert [c.change for c in recovered.changes] == ["recovered"]
     run_once(engine, config, mailbox.env, now=later + timedelta(minutes=1))
     assert len(mailbox) == 2 and len(receiver.posts) == 2
-    assert (
-        "Subject: [Recovered] Slow answers: Avg response time back to 500 ms" in read_mail(mailbox[1])
-    )
+    assert "Subject: [Recovered] Slow answers: Avg response time back to 500 ms" in read_mail(mailbox[1])
     payload = verified(*receiver.posts[1])
     assert payload["state"] == "ok" and payload["value"] == 500
     assert payload["resolved_at"] == "2026-11-20T10:30:00+00:00"

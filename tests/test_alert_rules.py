@@ -50,7 +50,9 @@ def test_a_bad_rule_is_refused_naming_its_field(change, field):
 
 
 def test_anomalous_needs_no_threshold_and_a_topic_volume_is_sessions_with_a_topic():
-    spec = validate_rule({**GOOD, "condition": "anomalous", "threshold": "", "metric": "sessions", "topic": "billing"})
+    spec = validate_rule(
+        {**GOOD, "condition": "anomalous", "threshold": "", "metric": "sessions", "topic": "billing"}
+    )
     assert spec.threshold is None and spec.topic == "billing"
 
 
@@ -63,13 +65,19 @@ def test_create_edit_pause_resume_delete_are_audited_without_secrets(engine):
     with engine.begin() as conn:
         rule_id = create_rule(conn, validate_rule(GOOD), actor="lead", ip="10.0.0.1")
     with engine.begin() as conn:
-        edited = {**GOOD, "threshold": "3000", "webhooks": [{"url": "https://hooks.example.org/alerts", "secret": ""}]}
+        edited = {
+            **GOOD,
+            "threshold": "3000",
+            "webhooks": [{"url": "https://hooks.example.org/alerts", "secret": ""}],
+        }
         update_rule(conn, rule_id, validate_rule(edited), actor="lead")
         set_paused(conn, rule_id, True, actor="lead")
         set_paused(conn, rule_id, False, actor="lead")
     with engine.connect() as conn:
         stored = get_rule(conn, rule_id)
-        secret = conn.execute(text("SELECT secret FROM alert_destinations WHERE kind = 'webhook'")).scalar_one()
+        secret = conn.execute(
+            text("SELECT secret FROM alert_destinations WHERE kind = 'webhook'")
+        ).scalar_one()
     assert stored.threshold == 3000 and secret == "s" * 32  # a blank secret keeps the old one
     with engine.begin() as conn:
         delete_rule(conn, rule_id, actor="lead")
@@ -90,7 +98,9 @@ def test_a_webhook_without_a_secret_gets_a_random_one(engine):
     with engine.begin() as conn:
         create_rule(conn, spec, actor="lead")
     with engine.connect() as conn:
-        secret = conn.execute(text("SELECT secret FROM alert_destinations WHERE kind = 'webhook'")).scalar_one()
+        secret = conn.execute(
+            text("SELECT secret FROM alert_destinations WHERE kind = 'webhook'")
+        ).scalar_one()
     assert len(secret) >= 32
 
 
