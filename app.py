@@ -14,6 +14,8 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from alerts.routes import blueprint as alerts_blueprint
+from api.alerts import blueprint as alerts_api_blueprint
 from api.ingest import blueprint as ingest_blueprint
 from api.openapi import blueprint as openapi_blueprint
 from api.realtime import blueprint as realtime_blueprint
@@ -117,6 +119,8 @@ def create_app(config: Config | None = None) -> Dash:
     server.register_blueprint(ingest_blueprint)
     server.register_blueprint(openapi_blueprint)
     server.register_blueprint(metrics_blueprint)
+    server.register_blueprint(alerts_blueprint)
+    server.register_blueprint(alerts_api_blueprint)
 
     app = Dash(
         __name__,

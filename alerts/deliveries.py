@@ -109,6 +109,8 @@ def sender(env: Mapping[str, str], allow_private: bool) -> Sender:
 
     def send(kind: str, target: str, secret: str | None, notice: Notice) -> None:
         if kind == "email":
+            if not env.get("SMTP_HOST"):
+                raise DeliveryError("SMTP_HOST is not set; alert emails are sent through SMTP_*")
             send_email(SmtpSettings.from_env(env), [target], notice.subject, notice.text, notice.html)
         else:
             webhooks.post(target, notice.body(), secret or "", allow_private=allow_private)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from web.paths import ALERTS_PATH
+
 
 def _sign_out_form(label: str, button_id: str, action: str, csrf_token: str, title: str) -> html.Form:
     return html.Form(
@@ -37,6 +39,12 @@ def build_header(username: str, csrf_token: str, timezone: str) -> dbc.Navbar:
                 dbc.NavbarBrand("Chat Analytics", href="/admin/chat-analytics/", className="fw-semibold"),
                 html.Div(
                     [
+                        html.A(
+                            "Alerts",
+                            href=ALERTS_PATH,
+                            id="alerts-link",
+                            className="btn btn-sm btn-outline-light me-3",
+                        ),
                         html.Span(
                             f"Times in {timezone}", className="text-white-50 small me-3 d-none d-md-inline"
                         ),

@@ -94,12 +94,15 @@ def test_real_responses_conform(live):
     )
     anonymous = live.server.test_client()
     conforms("GET", "/admin/chat-analytics/api/", anonymous.get("/admin/chat-analytics/api/"))
+    conforms("GET", "/admin/chat-analytics/api/alerts/", client.get("/admin/chat-analytics/api/alerts/"))
+    conforms("GET", "/admin/chat-analytics/api/alerts/", anonymous.get("/admin/chat-analytics/api/alerts/"))
 
 
 @pytest.mark.parametrize(
     ("method", "path"),
     [
         ("GET", "/admin/chat-analytics/api/"),
+        ("GET", "/admin/chat-analytics/api/alerts/"),
         ("GET", "/admin/chat-analytics/export/sessions/"),
         ("GET", "/admin/chat-analytics/export/messages/"),
         ("GET", "/admin/chat-analytics/export/analytics/"),

@@ -2,3 +2,5 @@
 
 DASHBOARD_PATH = "/admin/chat-analytics/"
 EXPORT_PATH = DASHBOARD_PATH + "export/{kind}/"
+ALERTS_PATH = DASHBOARD_PATH + "alerts/"
+ALERTS_API_PATH = DASHBOARD_PATH + "api/alerts/"
