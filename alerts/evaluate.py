@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from alerts.anomalies import baseline_of
+from alerts.anomalies import baseline_of, enough_data
 from alerts.rules import Rule
 from alerts.samples import figure_and_sample
 from alerts.windows import last_completed
@@ -49,16 +49,17 @@ def read(conn: Connection, rule: Rule, now: datetime, tz: ZoneInfo) -> Reading:
     segment = Segment(user_type=rule.user_type, topic=rule.topic)
     value, sample = figure_and_sample(conn, metric, window, segment)
     baseline = None
-    if value is None or sample < rule.min_sample:
+    if rule.condition == "anomalous":
+        band = baseline_of(conn, metric, window, segment)
+        baseline = band.median if band else None
+        usable = value is not None and band is not None and enough_data(metric, sample, band, rule.min_sample)
+        breached = band.outside(value) if usable else None
+    elif value is None or sample < rule.min_sample:
         breached = None
     elif rule.condition == "above":
         breached = value > rule.threshold
-    elif rule.condition == "below":
-        breached = value < rule.threshold
     else:
-        band = baseline_of(conn, metric, window, segment)
-        baseline = band.median if band else None
-        breached = band.outside(value) if band else None
+        breached = value < rule.threshold
     return Reading(window, value, sample, rule.threshold, baseline, breached)
 
 

@@ -77,3 +77,34 @@ def test_dashboard(dash_duo, make_app):
     print(describe(violations))  # every impact, for whoever fixes them (pytest -rx -s shows it)
     counts = {impact: len(found) for impact, found in by_impact(violations).items()}
     assert not blocking(violations), f"axe on the dashboard: {counts}\n{describe(violations)}"
+
+
+def test_alerts_page(dash_duo, make_app):
+    """The alerts page with a firing rule, an undelivered notice and a refused form."""
+    from datetime import UTC, datetime, timedelta
+
+    from alerts.check import run_once
+    from alerts.rules import create_rule, validate_rule
+    from tests.builders import Msg, Spec, build, sid
+
+    app = make_app()
+    engine = add_staff(app)
+    now = datetime.now(UTC)
+    build(
+        engine,
+        [Spec(sid(1), "client", now - timedelta(hours=2), [Msg("user", 0), Msg("assistant", 5, 9000.0)])],
+    )
+    rule = {"name": "Slow answers", "metric": "avg_response_time", "window": "24h", "condition": "above",
+            "threshold": "2000", "emails": ["lead@example.org"]}  # fmt: skip
+    with engine.begin() as conn:
+        create_rule(conn, validate_rule(rule), actor="lead")
+        create_rule(conn, validate_rule({**rule, "name": "Quiet", "paused": True}), actor="lead")
+    run_once(engine, services_of(app.server).config, {}, now=now)  # fires; the email fails (no SMTP_HOST)
+    sign_in(dash_duo, app, STAFF_USERNAME, STAFF_PASSWORD)
+    dash_duo.driver.get(dash_duo.server.url + "/admin/chat-analytics/alerts/")
+    dash_duo.wait_for_element("#failed-table")
+    assert_no_blocking(run_axe(dash_duo.driver))
+    dash_duo.find_element("#threshold").send_keys("lots")
+    dash_duo.find_element("#create-rule").click()
+    dash_duo.wait_for_element("#rule-error")
+    assert_no_blocking(run_axe(dash_duo.driver))
