@@ -15,6 +15,7 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from alerts.routes import blueprint as alerts_blueprint
+from alerts.timer import start_timer
 from api.alerts import blueprint as alerts_api_blueprint
 from api.ingest import blueprint as ingest_blueprint
 from api.openapi import blueprint as openapi_blueprint
@@ -138,6 +139,7 @@ def create_app(config: Config | None = None) -> Dash:
     install_callback_checks(app)
     install_security_headers(server, app.csp_hashes())
     install_no_store(server)
+    server.extensions["alerts_timer"] = start_timer(engine, config)
     return app
 
 

@@ -291,3 +291,27 @@ def test_dry_run_shows_the_verdict_and_changes_nothing(engine, database_url, mai
     assert mailbox == []
     with engine.connect() as conn:
         assert conn.execute(text("SELECT state FROM alert_states")).scalar() == "ok"
+
+
+def test_the_in_app_timer_evaluates_when_switched_on(make_app, mailbox, monkeypatch):
+    import time
+
+    from tests.conftest import add_staff
+
+    for name, value in mailbox.env.items():
+        monkeypatch.setenv(name, value)
+    app = make_app(alerts_interval_s=1)
+    engine = add_staff(app)
+    build(engine, answers(datetime.now(UTC) - timedelta(hours=2), [5000], 1))
+    add_rule(engine, None, window="24h")
+    try:
+        deadline = time.monotonic() + 20
+        while not mailbox and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        app.server.extensions["alerts_timer"].set()
+    assert len(mailbox) == 1
+
+
+def test_the_timer_is_off_by_default(make_app):
+    assert make_app().server.extensions["alerts_timer"] is None
