@@ -224,6 +224,10 @@ def validate_rule(data: Mapping[str, Any]) -> RuleSpec:
     topic = _text(data, "topic")
     if topic is not None and len(topic) > MAX_TOPIC_LENGTH:
         raise RuleError(f"topic must be at most {MAX_TOPIC_LENGTH} characters", "topic")
+    if metric == "active_sessions" and topic is not None:
+        raise RuleError(
+            "topic cannot narrow 'active_sessions' (open sessions are counted per user type only)", "topic"
+        )
     if metric == "active_sessions" and condition == "anomalous":
         raise RuleError(
             "condition 'anomalous' needs a metric of a period, not 'active_sessions'", "condition"

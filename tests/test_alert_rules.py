@@ -40,6 +40,7 @@ GOOD = {
         ({"webhooks": [{"url": "https://user:pw@example.org/x", "secret": ""}]}, "webhooks"),
         ({"webhooks": [{"url": "https://example.org/x", "secret": "short"}]}, "webhooks"),
         ({"metric": "active_sessions", "condition": "anomalous"}, "condition"),
+        ({"metric": "active_sessions", "topic": "billing"}, "topic"),
     ],
 )
 def test_a_bad_rule_is_refused_naming_its_field(change, field):
