@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from data.users import create_user
 from tests.axe import blocking, by_impact, describe, run_axe
-from tests.browser import sign_in
+from tests.browser import press, sign_in
 from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME, add_staff
 from web.context import services_of
 
@@ -105,6 +106,6 @@ def test_alerts_page(dash_duo, make_app):
     dash_duo.wait_for_element("#failed-table")
     assert_no_blocking(run_axe(dash_duo.driver))
     dash_duo.find_element("#threshold").send_keys("lots")
-    dash_duo.find_element("#create-rule").click()
+    press(dash_duo.driver, By.ID, "create-rule")
     dash_duo.wait_for_element("#rule-error")
     assert_no_blocking(run_axe(dash_duo.driver))
