@@ -14,6 +14,9 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from alerts.routes import blueprint as alerts_blueprint
+from alerts.timer import start_timer
+from api.alerts import blueprint as alerts_api_blueprint
 from api.ingest import blueprint as ingest_blueprint
 from api.openapi import blueprint as openapi_blueprint
 from api.realtime import blueprint as realtime_blueprint
@@ -122,6 +125,8 @@ def create_app(config: Config | None = None) -> Dash:
     server.register_blueprint(ingest_blueprint)
     server.register_blueprint(openapi_blueprint)
     server.register_blueprint(metrics_blueprint)
+    server.register_blueprint(alerts_blueprint)
+    server.register_blueprint(alerts_api_blueprint)
 
     app = Dash(
         __name__,
@@ -139,6 +144,7 @@ def create_app(config: Config | None = None) -> Dash:
     install_callback_checks(app)
     install_security_headers(server, app.csp_hashes())
     install_no_store(server)
+    server.extensions["alerts_timer"] = start_timer(engine, config)
     return app
 
 

@@ -32,6 +32,9 @@ class Config:
     session_max_hours: int = 12
     secure_cookies: bool = False
     proxy_fix: bool = False
+    public_url: str = "http://localhost:8050"
+    alerts_interval_s: int = 0
+    alerts_allow_private_webhooks: bool = False
     debug: bool = False
     testing: bool = False
 
@@ -44,6 +47,10 @@ class Config:
             raise ConfigError("LIVE_INTERVAL_MS must be at least 100")
         if self.cache_seconds < 0:
             raise ConfigError("CACHE_SECONDS must not be negative")
+        if self.alerts_interval_s < 0:
+            raise ConfigError("ALERTS_INTERVAL_S must not be negative (0 turns the in-app timer off)")
+        if not self.public_url.startswith(("http://", "https://")):
+            raise ConfigError("PUBLIC_URL must start with http:// or https://")
         if not self.redis_key_prefix:
             raise ConfigError("REDIS_KEY_PREFIX must not be empty")
 
@@ -82,6 +89,9 @@ class Config:
             session_max_hours=_whole_number(env, "SESSION_MAX_HOURS", 12),
             secure_cookies=_flag(env, "SESSION_COOKIE_SECURE"),
             proxy_fix=_flag(env, "PROXY_FIX"),
+            public_url=(env.get("PUBLIC_URL") or "http://localhost:8050").rstrip("/"),
+            alerts_interval_s=_whole_number(env, "ALERTS_INTERVAL_S", 0),
+            alerts_allow_private_webhooks=_flag(env, "ALERTS_ALLOW_PRIVATE_WEBHOOKS"),
             debug=_flag(env, "DEBUG"),
         )
         return replace(config, **overrides) if overrides else config

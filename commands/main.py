@@ -7,6 +7,7 @@ import sys
 import click
 
 from commands.accounts import users
+from commands.alerts import alerts
 from commands.audit_trail import audit
 from commands.dataset import rollups, seed
 from commands.report import report
@@ -20,7 +21,7 @@ def cli() -> None:
     pass
 
 
-for command in (serve, seed, users, rollups, retention, audit, report):
+for command in (serve, seed, users, rollups, retention, audit, report, alerts):
     cli.add_command(command)
 
 

@@ -1,5 +1,5 @@
-"""The audit trail: sign-ins and failures, sign-outs (one or everywhere), exports, ingestion calls and
-retention runs.
+"""The audit trail: sign-ins and failures, sign-outs (one or everywhere), exports, ingestion calls,
+retention runs and every change to an alert rule.
 
 `python -m data.audit` lists it; staff can also download it as CSV from the dashboard's exports.
 """
@@ -24,6 +24,11 @@ ACTIONS = (
     "ingest",
     "ingest_denied",
     "retention",
+    "alert_rule_create",
+    "alert_rule_edit",
+    "alert_rule_pause",
+    "alert_rule_resume",
+    "alert_rule_delete",
 )
 MAX_ACTOR_LENGTH = 150
 

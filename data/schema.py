@@ -326,3 +326,95 @@ ROLLUP_TABLES = (
     rollup_message_sessions,
     rollup_topic_response,
 )
+
+
+# --- alerts: staff-defined rules, their state, what fired, and the notifications owed (alerts/) ---
+alert_rules = Table(
+    "alert_rules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("metric", String(32), nullable=False),  # a key of metrics.catalogue.METRICS
+    Column("window", String(8), nullable=False),  # "15m", "1h" or "24h"
+    Column("condition", String(16), nullable=False),  # "above", "below" or "anomalous"
+    Column("threshold", Float, nullable=True),  # null for "anomalous"
+    Column("user_type", String(16), nullable=True),
+    Column("topic", String(100), nullable=True),
+    Column("min_sample", Integer, nullable=False, default=0),
+    Column("paused", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Where a rule's notices go: an email address, or a webhook URL with its own signing secret.
+alert_destinations = Table(
+    "alert_destinations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule_id", Integer, ForeignKey("alert_rules.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(8), nullable=False),  # "email" or "webhook"
+    Column("target", String(2000), nullable=False),
+    Column("secret", String(200), nullable=True),  # webhooks only: the HMAC key
+)
+
+# One row per rule: the evaluator moves it between "ok" and "firing" with compare-and-set updates
+# (`version`), so that a change is acted on once however many evaluators saw it.
+alert_states = Table(
+    "alert_states",
+    metadata,
+    Column("rule_id", Integer, ForeignKey("alert_rules.id", ondelete="CASCADE"), primary_key=True),
+    Column("state", String(8), nullable=False),  # "ok" or "firing"
+    Column("since", UTCDateTime, nullable=True),
+    Column("last_value", Float, nullable=True),
+    Column("last_sample", Integer, nullable=True),
+    Column("checked_at", UTCDateTime, nullable=True),
+    Column("event_id", Integer, nullable=True),  # the open alert_events row while firing
+    Column("version", Integer, nullable=False, default=0),
+)
+
+# Each time a rule fired: when, with what figure against what threshold or baseline, and when it recovered.
+alert_events = Table(
+    "alert_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule_id", Integer, ForeignKey("alert_rules.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("started_at", UTCDateTime, nullable=False, index=True),
+    Column("resolved_at", UTCDateTime, nullable=True),
+    Column("window_start", UTCDateTime, nullable=False),
+    Column("value", Float, nullable=True),
+    Column("threshold", Float, nullable=True),
+    Column("baseline", Float, nullable=True),
+    Column("recovered_value", Float, nullable=True),
+)
+
+# A notice owed to one destination: retried with backoff until delivered or given up.
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "event_id", Integer, ForeignKey("alert_events.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column(
+        "destination_id",
+        Integer,
+        ForeignKey("alert_destinations.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("notice", String(10), nullable=False),  # "firing" or "recovered"
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=True, index=True),  # null: delivered or given up
+    Column("last_error", String(500), nullable=True),
+    Column("delivered_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# One row per named job ("alerts.check"): whoever holds an unexpired lease is the only one running it.
+alert_leases = Table(
+    "alert_leases",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("holder", String(64), nullable=True),
+    Column("expires_at", UTCDateTime, nullable=True),
+)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from web.paths import TOPICS_PATH
+from web.paths import ALERTS_PATH, TOPICS_PATH
 
 
 def _sign_out_form(label: str, button_id: str, action: str, csrf_token: str, title: str) -> html.Form:
@@ -42,6 +42,12 @@ def build_header(username: str, csrf_token: str, timezone: str) -> dbc.Navbar:
                 html.A("Topics", id="topics-link", href=TOPICS_PATH, className="nav-link text-white px-2"),
                 html.Div(
                     [
+                        html.A(
+                            "Alerts",
+                            href=ALERTS_PATH,
+                            id="alerts-link",
+                            className="btn btn-sm btn-outline-light me-3",
+                        ),
                         html.Span(
                             f"Times in {timezone}", className="text-white-50 small me-3 d-none d-md-inline"
                         ),

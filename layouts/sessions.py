@@ -49,7 +49,9 @@ def build_sessions_card() -> dbc.Card:
         id="sessions-grid",
         columnDefs=COLUMNS,
         rowData=[],
-        defaultColDef={"sortable": True, "resizable": True, "flex": 1, "minWidth": 90},
+        # Sized to the grid's width once, not by flex: with flex columns AG Grid 35 can leave every
+        # cell hidden (its delayed-render class never removed) when the width arrives late.
+        defaultColDef={"sortable": True, "resizable": True, "minWidth": 90},
         dashGridOptions={
             "pagination": True,
             "paginationPageSize": 15,
@@ -57,6 +59,10 @@ def build_sessions_card() -> dbc.Card:
             "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
             "localeText": {"noRowsToShow": "No sessions in this period"},
             "animateRows": False,
+            "autoSizeStrategy": {"type": "fitGridWidth", "defaultMinWidth": 90},
+            # AG Grid's advice for screen readers: every cell in the DOM, in reading order.
+            "ensureDomOrder": True,
+            "suppressColumnVirtualisation": True,
         },
         style={"height": "560px"},
     )

@@ -43,3 +43,10 @@ def download_with_session(dash_duo, href: str, timeout: float = 60) -> bytes:
             return response.read()
     except urllib.error.HTTPError as exc:
         raise AssertionError(f"GET {url} answered {exc.code}: {exc.read()[:300]!r}") from None
+
+
+def press(driver, by: str, selector: str) -> None:
+    """Scroll the element to the middle of the window (at once: Bootstrap scrolls smoothly) and click it."""
+    element = driver.find_element(by, selector)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
+    element.click()

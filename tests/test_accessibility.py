@@ -3,11 +3,12 @@ dashboard and the topic explorer."""
 
 from __future__ import annotations
 
+from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from data.users import create_user
 from tests.axe import blocking, by_impact, describe, run_axe
-from tests.browser import sign_in
+from tests.browser import press, sign_in
 from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME, add_staff
 from web.context import services_of
 
@@ -67,6 +68,22 @@ def cards_and_charts_shown(driver) -> bool:
     )
 
 
+def quiet_for(driver, selector: str, ms: int = 1000, timeout: float = 30) -> None:
+    """Wait until nothing in `selector` has changed for `ms` (the grid renders its header and rows
+    over several frames; axe must not look at a half-drawn grid)."""
+    driver.execute_script(
+        """
+        window.__lastChange = performance.now();
+        new MutationObserver(() => { window.__lastChange = performance.now(); })
+            .observe(document.querySelector(arguments[0]), {subtree: true, childList: true, attributes: true, characterData: true});
+        """,
+        selector,
+    )
+    WebDriverWait(driver, timeout, poll_frequency=0.2).until(
+        lambda d: d.execute_script("return performance.now() - window.__lastChange") >= ms
+    )
+
+
 def test_dashboard(dash_duo, make_app):
     from data.seed import generate
 
@@ -74,6 +91,7 @@ def test_dashboard(dash_duo, make_app):
     generate(add_staff(app), sessions=300, days=30, active=3, seed=3)
     sign_in(dash_duo, app, STAFF_USERNAME, STAFF_PASSWORD)
     WebDriverWait(dash_duo.driver, 30, poll_frequency=0.2).until(cards_and_charts_shown)
+    quiet_for(dash_duo.driver, "#sessions-grid")
     violations = run_axe(dash_duo.driver)
     print(describe(violations))  # every impact, for whoever fixes them (pytest -rx -s shows it)
     counts = {impact: len(found) for impact, found in by_impact(violations).items()}
@@ -94,4 +112,35 @@ def test_topic_explorer(dash_duo, make_app):
     assert_no_blocking(run_axe(dash_duo.driver))
     # On a phone the rows become cards: still no blocking violation.
     dash_duo.driver.set_window_size(390, 844)
+    assert_no_blocking(run_axe(dash_duo.driver))
+
+
+def test_alerts_page(dash_duo, make_app):
+    """The alerts page with a firing rule, an undelivered notice and a refused form."""
+    from datetime import UTC, datetime, timedelta
+
+    from alerts.check import run_once
+    from alerts.rules import create_rule, validate_rule
+    from tests.builders import Msg, Spec, build, sid
+
+    app = make_app()
+    engine = add_staff(app)
+    now = datetime.now(UTC)
+    build(
+        engine,
+        [Spec(sid(1), "client", now - timedelta(hours=2), [Msg("user", 0), Msg("assistant", 5, 9000.0)])],
+    )
+    rule = {"name": "Slow answers", "metric": "avg_response_time", "window": "24h", "condition": "above",
+            "threshold": "2000", "emails": ["lead@example.org"]}  # fmt: skip
+    with engine.begin() as conn:
+        create_rule(conn, validate_rule(rule), actor="lead")
+        create_rule(conn, validate_rule({**rule, "name": "Quiet", "paused": True}), actor="lead")
+    run_once(engine, services_of(app.server).config, {}, now=now)  # fires; the email fails (no SMTP_HOST)
+    sign_in(dash_duo, app, STAFF_USERNAME, STAFF_PASSWORD)
+    dash_duo.driver.get(dash_duo.server.url + "/admin/chat-analytics/alerts/")
+    dash_duo.wait_for_element("#failed-table")
+    assert_no_blocking(run_axe(dash_duo.driver))
+    dash_duo.find_element("#threshold").send_keys("lots")
+    press(dash_duo.driver, By.ID, "create-rule")
+    dash_duo.wait_for_element("#rule-error")
     assert_no_blocking(run_axe(dash_duo.driver))

@@ -100,6 +100,8 @@ def test_real_responses_conform(live):
     conforms("GET", topics, answered)
     conforms("GET", topics, client.get(topics + "?sort=loudest"))
     conforms("GET", topics, anonymous.get(topics))
+    conforms("GET", "/admin/chat-analytics/api/alerts/", client.get("/admin/chat-analytics/api/alerts/"))
+    conforms("GET", "/admin/chat-analytics/api/alerts/", anonymous.get("/admin/chat-analytics/api/alerts/"))
 
 
 @pytest.mark.parametrize(
@@ -107,6 +109,7 @@ def test_real_responses_conform(live):
     [
         ("GET", "/admin/chat-analytics/api/"),
         ("GET", "/admin/chat-analytics/api/topics/"),
+        ("GET", "/admin/chat-analytics/api/alerts/"),
         ("GET", "/admin/chat-analytics/export/sessions/"),
         ("GET", "/admin/chat-analytics/export/messages/"),
         ("GET", "/admin/chat-analytics/export/analytics/"),
