@@ -95,7 +95,9 @@ def topics_page():
             {
                 "row": row,
                 "link": dashboard_link(filters, row.topic),
-                "cells": [column.cell(row) for column in COLUMNS],
+                "cells": [
+                    (column.cell(row), column.detail(row) if column.detail else "") for column in COLUMNS
+                ],
                 "points": sparkline.points(row.daily),
                 "trend": sparkline.describe(row.daily, table.buckets, period.hourly),
             }
