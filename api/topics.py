@@ -11,6 +11,8 @@ from metrics.topic_table import SMALL_SAMPLE, TopicRow, ordered, topic_table
 from web.context import services
 from web.paths import TOPICS_API_PATH
 
+SEGMENT_PARAMS = ("resolved", "escalated", "rating")
+
 blueprint = Blueprint("topics_api", __name__)
 
 
@@ -49,7 +51,7 @@ def topics():
     except FieldError as exc:
         return jsonify(error=str(exc), field=exc.field), 400
     with ctx.engine.connect() as conn:  # a failure becomes a 503 (web.errors)
-        table = topic_table(conn, period, query.filters.user_type)
+        table = topic_table(conn, period, query.filters.segment)
     body = {
         "topics": [topic_json(row) for row in ordered(table.rows, query.sort, query.descending)],
         "total_sessions": table.total_sessions,
@@ -63,6 +65,11 @@ def topics():
             "start": period.start.astimezone(tz).isoformat(timespec="seconds"),
             "end": period.end.astimezone(tz).isoformat(timespec="seconds"),
             "user_type": query.filters.user_type,
+            **{
+                name: query.filters.params()[name]
+                for name in SEGMENT_PARAMS
+                if name in query.filters.params()
+            },
             "hourly": period.hourly,
             "buckets": [start.isoformat(timespec="seconds") for start in table.buckets],
         },

@@ -13,12 +13,14 @@ from metrics.topic_table import TopicRow
 
 @dataclass(frozen=True)
 class Column:
-    """One column: its heading, its ordering key (None: not sortable), what it means, its cell."""
+    """One column: its heading, its ordering key (None: not sortable), what it means, its cell
+    (and a count under it, when the figure rests on one)."""
 
     key: str | None
     label: str
     definition: str
     cell: Callable[[TopicRow], str]
+    detail: Callable[[TopicRow], str] | None = None
 
 
 def _metric(key: str, value: Callable[[TopicRow], float | None]) -> Callable[[TopicRow], str]:
@@ -32,10 +34,6 @@ def _change(row: TopicRow) -> str:
     return f"{arrow(moved)} {change_text(moved)}"
 
 
-def _with_count(text: str, n: int, noun: str) -> str:
-    return text if text == NA else f"{text} ({n:,} {noun})"
-
-
 COLUMNS: tuple[Column, ...] = (
     Column("sessions", METRICS["sessions"].label, "Sessions created in the period that discussed the topic.",
            lambda r: number(r.sessions)),
@@ -47,11 +45,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("resolution_rate", METRICS["resolution_rate"].label, METRICS["resolution_rate"].definition,
            _metric("resolution_rate", lambda r: r.resolution_rate)),
     Column("escalation_rate", METRICS["escalation_rate"].label, METRICS["escalation_rate"].definition,
-           lambda r: _with_count(metric_value(METRICS["escalation_rate"], r.escalation_rate), r.escalated,
-                                 "escalated")),
+           _metric("escalation_rate", lambda r: r.escalation_rate),
+           lambda r: f"{r.escalated:,} escalated"),
     Column("avg_satisfaction", METRICS["avg_satisfaction"].label, METRICS["avg_satisfaction"].definition,
-           lambda r: _with_count(metric_value(METRICS["avg_satisfaction"], r.avg_satisfaction),
-                                 r.rating_count, "rated")),
+           _metric("avg_satisfaction", lambda r: r.avg_satisfaction),
+           lambda r: f"{r.rating_count:,} rated"),
     Column("p50_response_time", METRICS["p50_response_time"].label,
            "Middle AI processing time of the answers in the topic's closed sessions.",
            _metric("p50_response_time", lambda r: r.p50_response_time_ms)),

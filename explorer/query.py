@@ -10,11 +10,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from data.errors import FieldError
-from metrics.filters import Filters, parse_filters
+from metrics.filters import VIEW_FIELDS, Filters, parse_filters
 from metrics.topic_table import DEFAULT_ORDERING, ORDERINGS
 
 # The dashboard's filters but the topic: the explorer shows every topic.
-EXPLORER_FIELDS = frozenset({"period", "start_date", "end_date", "user_type"})
+EXPLORER_FIELDS = VIEW_FIELDS - {"topic"}
 DIRECTIONS = {"asc": False, "desc": True}
 
 

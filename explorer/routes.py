@@ -53,6 +53,18 @@ def form_args(args) -> dict[str, str]:
     return out
 
 
+def segment_words(filters: Filters) -> list[str]:
+    """`unresolved`, `rated 1-2`...: the segment beyond the user type, as the page header says it."""
+    words = []
+    if filters.resolved is not None:
+        words.append("resolved" if filters.resolved else "unresolved")
+    if filters.escalated is not None:
+        words.append("escalated" if filters.escalated else "not escalated")
+    if filters.rating:
+        words.append(f"rated {filters.rating}")
+    return words
+
+
 def _aria_sort(query: ExplorerQuery, key: str | None) -> str | None:
     if key is None or query.sort != key:
         return None
@@ -81,7 +93,7 @@ def topics_page():
         )
         return page, 400
     with ctx.engine.connect() as conn:  # a failure becomes a 503 (web.errors)
-        table = topic_table(conn, period, query.filters.user_type)
+        table = topic_table(conn, period, query.filters.segment)
     rows = ordered(table.rows, query.sort, query.descending)
     filters = query.filters
     return render_template(
@@ -95,7 +107,9 @@ def topics_page():
             {
                 "row": row,
                 "link": dashboard_link(filters, row.topic),
-                "cells": [column.cell(row) for column in COLUMNS],
+                "cells": [
+                    (column.cell(row), column.detail(row) if column.detail else "") for column in COLUMNS
+                ],
                 "points": sparkline.points(row.daily),
                 "trend": sparkline.describe(row.daily, table.buckets, period.hourly),
             }
@@ -122,7 +136,7 @@ def topics_page():
         presets=PRESET_LABELS,
         user_types=USER_TYPE_OPTIONS,
         small_sample=SMALL_SAMPLE,
-        user_type_label=USER_TYPE_LABELS[filters.user_type or "all"],
+        user_type_label=" · ".join([USER_TYPE_LABELS[filters.user_type or "all"], *segment_words(filters)]),
         dashboard=dashboard_link(filters),
         today=today.isoformat(),
         username=current_user.username,

@@ -1,5 +1,6 @@
 """In Chromium: the topic explorer shows a topic's figures as raw SQL counts them, sorts by a
-column heading, and a click on a topic opens the dashboard filtered to it."""
+column heading, and a click on a topic opens the dashboard filtered to it; the dashboard's segment
+controls filter its cards and are kept in the address."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 from sqlalchemy import bindparam, text
 
 from data.schema import UTCDateTime
+from tests.browser import sign_in
 from tests.builders import Msg, Spec, build, sid
 from tests.conftest import STAFF_PASSWORD, STAFF_USERNAME, add_staff
 
@@ -27,7 +30,15 @@ def specs() -> list[Spec]:
         (60, ["billing"], True), (90, ["refunds"], False), (120, ["booking"], True), (24 * 9, ["billing"], True),
     ]  # fmt: skip
     return [
-        Spec(sid(n + 1), "client", NOW - hours * H, list(chat), topics=topics, resolved=resolved, rating=4)
+        Spec(
+            sid(n + 1),
+            "client",
+            NOW - hours * H,
+            list(chat),
+            topics=topics,
+            resolved=resolved,
+            rating=4 if resolved else 2,
+        )
         for n, (hours, topics, resolved) in enumerate(rows)
     ]
 
@@ -99,3 +110,21 @@ def test_explorer_figures_sorting_and_the_way_to_the_dashboard(dash_duo, make_ap
     link.click()
     dash_duo.wait_for_element("#topics-table", timeout=LOAD_S)
     assert topics_shown(dash_duo) == ["refunds", "billing", "booking"]
+
+
+def test_dashboard_segment_controls_filter_the_cards_and_the_address(dash_duo, make_app):
+    app = make_app()
+    build(add_staff(app), specs())
+    sign_in(dash_duo, app, STAFF_USERNAME, STAFF_PASSWORD, path="/admin/chat-analytics/?period=7d")
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "6", timeout=LOAD_S)
+    # Rated 1-2: the two unresolved sessions of the last 7 days (by hand from the specs).
+    Select(dash_duo.find_element("#seg-rating")).select_by_value("1-2")
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "2", timeout=LOAD_S)
+    Select(dash_duo.find_element("#seg-resolved")).select_by_value("true")
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "0", timeout=LOAD_S)
+    query = parse_qs(urlsplit(dash_duo.driver.current_url).query)
+    assert query == {"period": ["7d"], "rating": ["1-2"], "resolved": ["true"]}
+    Select(dash_duo.find_element("#seg-resolved")).select_by_value("all")
+    Select(dash_duo.find_element("#seg-rating")).select_by_value("all")
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "6", timeout=LOAD_S)
+    assert parse_qs(urlsplit(dash_duo.driver.current_url).query) == {"period": ["7d"]}

@@ -89,6 +89,17 @@ def test_api_filters_by_user_type_and_period(staff):
     day = staff.get(API + "?period=24h").get_json()
     assert {r["topic"] for r in day["topics"]} == {"billing", "login", "booking"}
     assert day["period"]["hourly"] is True
+    # A segment: sessions rated 5 (only sid(1), billing and login); rated 4-5 adds booking's five.
+    top = staff.get(API + "?rating=5").get_json()
+    assert {(r["topic"], r["sessions"]) for r in top["topics"]} == {("billing", 1), ("login", 1)}
+    assert top["total_sessions"] == 1 and top["period"]["rating"] == "5"
+    fine = {r["topic"]: r for r in staff.get(API + "?rating=4-5").get_json()["topics"]}
+    assert fine["booking"]["sessions"] == 5 and fine["booking"]["avg_satisfaction"] == 4.0
+    page = staff.get(PAGE + "?rating=4-5&resolved=true", headers=HTML).get_data(as_text=True)
+    assert "resolved · rated 4-5" in page
+    assert (
+        'href="/admin/chat-analytics/?period=7d&amp;topic=billing&amp;resolved=true&amp;rating=4-5"' in page
+    )
     empty = staff.get(API + "?start_date=2020-01-01&end_date=2020-01-31").get_json()
     assert empty["topics"] == [] and empty["total_sessions"] == 0
 
@@ -102,6 +113,7 @@ def test_api_filters_by_user_type_and_period(staff):
         ("?start_date=2026-01-01", "end_date"),
         ("?sort=loudest", "sort"),
         ("?dir=up", "dir"),
+        ("?rating=6", "rating"),
     ],
 )
 def test_bad_parameters_get_400_naming_them(staff, query, field):
