@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from alerts import lease
+from alerts.anomalies import Anomaly, detect
 from alerts.deliveries import Outcome, Sender, send_due, sender
 from alerts.evaluate import Change, Reading, apply, read
 from alerts.rules import Rule, list_rules
@@ -25,6 +26,7 @@ class Run:
     readings: list[tuple[Rule, Reading]] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
+    anomalies: list[Anomaly] = field(default_factory=list)  # the detector's list (dry runs)
 
 
 def would_change(rule: Rule, reading: Reading) -> str | None:
@@ -47,13 +49,14 @@ def run_once(
 ) -> Run:
     """Evaluate every active rule over its last completed window and send what is due, holding the
     evaluator lease throughout (without it, nothing is done). A dry run reads only: no lease, no
-    state change, no notice."""
+    state change, no notice; it also lists what the anomaly detector finds."""
     now = now or datetime.now(UTC)
     run = Run()
     if dry_run:
         with engine.connect() as conn:
             for rule in list_rules(conn, active_only=True):
                 run.readings.append((rule, read(conn, rule, now, config.tz)))
+            run.anomalies = detect(conn, now, config.tz)
         return run
     holder = lease.new_holder()
     if not lease.acquire(engine, holder, now=now):

@@ -174,7 +174,7 @@ def check_webhook_url(url: str) -> str:
     """`url` when it is an absolute http(s) URL with a host and no credentials; else RuleError."""
     try:
         parts = urlsplit(url)
-        port = parts.port
+        _ = parts.port  # raises ValueError for a port that is not a number or out of range
     except ValueError:
         raise RuleError(f"webhooks: {url[:80]!r} is not a URL", "webhooks") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -183,7 +183,6 @@ def check_webhook_url(url: str) -> str:
         raise RuleError("webhooks: put no user name or password in the URL; use the secret", "webhooks")
     if len(url) > MAX_URL_LENGTH or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url):
         raise RuleError(f"webhooks: {url[:80]!r} is too long or has spaces or control characters", "webhooks")
-    del port
     return url
 
 

@@ -123,6 +123,12 @@ def post(
         connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
         response.read(1024)
+    except TimeoutError:
+        raise WebhookError(f"{shown(url)} did not answer within {timeout:g} s") from None
+    except ConnectionRefusedError:
+        raise WebhookError(f"{shown(url)} refused the connection (nothing listening?)") from None
+    except ssl.SSLError as exc:
+        raise WebhookError(f"{shown(url)}: TLS failed ({exc.reason or exc})") from None
     except (OSError, http.client.HTTPException) as exc:
         raise WebhookError(f"{shown(url)}: {exc.__class__.__name__}: {exc}") from None
     finally:

@@ -54,6 +54,13 @@ def check(dry_run: bool, database_url: str | None) -> None:
             click.echo(_reading_line(rule, reading, would_change(rule, reading)))
         if not run.readings:
             click.echo("no active alert rules")
+        for found in run.anomalies:
+            metric = found.metric
+            click.echo(
+                f"unusual: {metric.label} {metric_value(metric, found.value)} in the last hour "
+                f"(usual {metric_value(metric, found.band.median)}, range {metric_value(metric, found.band.low)} "
+                f"to {metric_value(metric, found.band.high)})"
+            )
         return
     if not run.ran:
         click.echo("another alerts check holds the lease; nothing done", err=True)

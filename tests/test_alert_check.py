@@ -10,6 +10,7 @@ import hmac
 import ipaddress
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -215,7 +216,7 @@ def test_a_dead_webhook_is_retried_with_backoff_and_its_error_kept(engine, datab
         row = conn.execute(
             text("SELECT attempts, last_error, delivered_at, next_attempt_at FROM alert_deliveries")
         ).one()
-    assert row.attempts == 2 and row.delivered_at is None and "Connection" in row.last_error
+    assert row.attempts == 2 and row.delivered_at is None and "refused the connection" in row.last_error
     assert "/hook" not in row.last_error  # the path (often a token) is never shown
     assert row.next_attempt_at is not None
 
@@ -243,6 +244,27 @@ def test_public_addresses_are_allowed_and_metadata_never():
     assert webhooks.refused(ipaddress.ip_address("93.184.216.34"), allow_private=False) is None
     assert webhooks.refused(ipaddress.ip_address("2606:4700::1111"), allow_private=False) is None
     assert webhooks.refused(ipaddress.ip_address("169.254.169.254"), allow_private=True)
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(receiver, monkeypatch):
+    """One DNS lookup: a name that answers differently the second time (rebinding) gains nothing."""
+    real = socket.getaddrinfo
+    lookups = []
+
+    def once_then_elsewhere(host, *args, **kwargs):
+        if host == "hooks.test":
+            lookups.append(host)
+            address = "127.0.0.1" if len(lookups) == 1 else "169.254.169.254"
+            return real(address, *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", once_then_elsewhere)
+    url = receiver.url.replace("127.0.0.1", "hooks.test")
+    assert webhooks.post(url, b'{"text": "hi"}', SECRET, allow_private=True) == 200
+    headers, body = receiver.posts[0]
+    assert (
+        lookups == ["hooks.test"] and headers["Host"].startswith("hooks.test:") and body == b'{"text": "hi"}'
+    )
 
 
 def test_a_redirect_is_not_followed(engine):
