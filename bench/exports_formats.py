@@ -14,7 +14,6 @@ import argparse
 import csv
 import http.cookiejar
 import io
-import json
 import os
 import re
 import secrets
@@ -32,13 +31,13 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from sqlalchemy import func, make_url, select
 
+from bench.saved import save
 from bench.scratch import wait_healthy
 from data.db import create_engine, upgrade_schema
 from data.schema import chat_sessions
 from data.users import create_user
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
 KINDS = ("sessions", "messages", "analytics")
 FORMATS = ("csv", "parquet")
 READ_BYTES = 256 * 1024
@@ -225,10 +224,7 @@ def main(argv: list[str] | None = None) -> int:
             result["exports"] = measure(base, pid, username, password, kinds, formats)
     result["load_average_after"] = os.getloadavg()[0]
     print(render(result))
-    output = args.output or RESULTS / f"exports-{result['backend']}-{result['sessions']}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\nsaved {output}", file=sys.stderr)
+    save(result, args.output, f"exports-{result['backend']}-{result['sessions']}.json")
     return 0
 
 

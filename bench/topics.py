@@ -23,6 +23,7 @@ from sqlalchemy import Engine, func, make_url, select
 from bench.dashboard import percentiles
 from bench.exports_formats import served, signed_in_opener
 from bench.run import prepare
+from bench.saved import save
 from data.db import create_engine
 from data.periods import preset_period
 from data.schema import chat_messages, chat_sessions, session_topics
@@ -30,7 +31,6 @@ from data.topic_counters import topic_answers_from, topic_sessions_from, topic_s
 from metrics.spans import sessions_where
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
 QUERIES = {"90d": "?period=90d", "90d, clients": "?period=90d&user_type=client", "7d": "?period=7d"}
 
 
@@ -127,10 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     engine.dispose()
     result["load_average_after"] = os.getloadavg()[0]
     print(render(result))
-    output = args.output or RESULTS / f"topics-{result['backend']}-{args.sessions}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\nsaved {output}", file=sys.stderr)
+    save(result, args.output, f"topics-{result['backend']}-{args.sessions}.json")
     return 0
 
 
