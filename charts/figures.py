@@ -48,7 +48,14 @@ def activity(frame: pd.DataFrame, hourly: bool) -> go.Figure:
         name="Sessions",
         marker={
             "color": theme.SESSIONS,
-            "pattern": {"shape": ["/" if p else "" for p in partial], "fgcolor": "#ffffff", "solidity": 0.35},
+            # "overlay": white stripes over the bar's colour; plotly's default ("replace") draws them
+            # on a transparent ground, which left a partial bar and the legend swatch invisible.
+            "pattern": {
+                "shape": ["/" if p else "" for p in partial],
+                "fillmode": "overlay",
+                "fgcolor": "#ffffff",
+                "solidity": 0.35,
+            },
             "opacity": [0.55 if p else 1 for p in partial],
         },
         customdata=note,

@@ -45,6 +45,9 @@ def test_partial_buckets_are_hatched_and_say_so_on_hover():
     fig = figures.activity(frame, hourly=False)
     bars = fig.data[0]
     assert list(bars.marker.pattern.shape) == ["/", "", "/"]
+    # Stripes over the bar's own colour: with plotly's default fill mode a hatched bar has a
+    # transparent ground and white stripes, invisible on the white page (seen in a screenshot).
+    assert bars.marker.pattern.fillmode == "overlay"
     assert "partial" in bars.customdata[0] and bars.customdata[1] == ""
     # The axis runs from half a day before the first bucket to half a day after the last: not beyond.
     x0, x1 = fig.layout.xaxis.range
