@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -69,7 +69,9 @@ def outlook(history: np.ndarray | list[float], steps: int = HORIZON_DAYS, skip: 
         fit = model.fit(disp=False)
         expected = np.asarray(fit.forecast(skip + steps), dtype=float)[skip:]
         paths = np.asarray(
-            fit.simulate(skip + steps, anchor="end", repetitions=_SIMULATIONS, random_state=_SEED),
+            fit.simulate(
+                skip + steps, anchor="end", repetitions=_SIMULATIONS, rng=np.random.default_rng(_SEED)
+            ),
             dtype=float,
         ).reshape(skip + steps, _SIMULATIONS)[skip:]
     paths = np.clip(paths, 0, None)
@@ -87,7 +89,7 @@ def outlook(history: np.ndarray | list[float], steps: int = HORIZON_DAYS, skip: 
     )
 
 
-def _fitted_span(activity: pd.DataFrame, period: Period) -> tuple[pd.DataFrame, int, pd.Timestamp] | None:
+def _fitted_span(activity: pd.DataFrame, period: Period) -> tuple[pd.DataFrame, int, date] | None:
     """(whole days to fit on, days shown after the last whole one, the first day to forecast) of a
     daily activity frame; None for hourly frames and under MIN_HISTORY_DAYS whole days counted
     from the first day with any activity (quiet days before it are no history)."""
@@ -100,7 +102,7 @@ def _fitted_span(activity: pd.DataFrame, period: Period) -> tuple[pd.DataFrame, 
         return None
     last_whole, last_shown = whole["at"].iloc[-1], activity["at"].iloc[-1]
     skip = len(local_days(last_whole, last_shown, period)) - 1
-    return whole, skip, last_shown + timedelta(days=1)
+    return whole, skip, last_shown.date() + timedelta(days=1)  # calendar days: DST-proof
 
 
 def activity_forecast(
@@ -114,7 +116,8 @@ def activity_forecast(
     if span is None:
         return None
     whole, skip, first = span
-    out = pd.DataFrame({"at": local_days(first, first + timedelta(days=days - 1), period)})
+    last = first + timedelta(days=days - 1)
+    out = pd.DataFrame({"at": local_days(pd.Timestamp(first), pd.Timestamp(last), period)})
     for name in SERIES:
         result = outlook(whole[name].to_numpy(), days, skip)
         if result is None:
@@ -135,8 +138,8 @@ def next_week(conn: Connection, period: Period, segment: Selecting = None) -> di
         return None
     whole, skip, first = span
     out: dict = {
-        "start": first.date().isoformat(),
-        "end": (first + timedelta(days=HORIZON_DAYS - 1)).date().isoformat(),
+        "start": first.isoformat(),
+        "end": (first + timedelta(days=HORIZON_DAYS - 1)).isoformat(),
         "days": HORIZON_DAYS,
         "level": LEVEL,
     }

@@ -68,7 +68,7 @@ def _sender_rows(report: dict) -> list[Row]:
 class Extras:
     """The report's uncompared sections, formatted once for text and HTML."""
 
-    next_week_title: str
+    next_week_when: str  # "2026-11-23 to 2026-11-29, forecast", or "" without a forecast
     next_week: list[tuple[str, str]]  # (figure, "about N (80% range a–b)"); empty without a forecast
     emerging: list[tuple[str, str, str, str]]  # topic, this period, previous, growth
     alerts_title: str
@@ -82,9 +82,9 @@ def extras(report: dict) -> Extras:
     """Next week's forecast, the emerging topics and the alerts, as text both formats show."""
     ahead = report.get("next_week")
     rows = []
-    title = "Next week"
+    when = ""
     if ahead:
-        title = f"Next week ({ahead['start']} to {ahead['end']}, forecast)"
+        when = f"{ahead['start']} to {ahead['end']}, forecast"
         for key, label in (("sessions", "Sessions expected"), ("messages", "Messages expected")):
             f = ahead[key]
             rows.append(
@@ -118,7 +118,7 @@ def extras(report: dict) -> Extras:
             )
         )
     days = report["period"]["days"]
-    return Extras(title, rows, emerging, "Alerts this week" if days == 7 else "Alerts in this period", alerts)
+    return Extras(when, rows, emerging, "Alerts this week" if days == 7 else "Alerts in this period", alerts)
 
 
 def _busiest(report: dict, n: int = 6) -> list[dict]:
@@ -170,7 +170,7 @@ def render_text(report: dict) -> str:
             lines.append(f"  {n:>2}. {item['topic'][:40]:<42}{item['count']:>10,} {unit}")
         lines.append("")
     more = extras(report)
-    lines.append(more.next_week_title.upper())
+    lines.append(f"NEXT WEEK ({more.next_week_when})" if more.next_week_when else "NEXT WEEK")
     if not more.next_week:
         lines.append(f"  {NO_FORECAST}")
     for label, text in more.next_week:
