@@ -8,6 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from metrics.catalogue import METRICS
 from metrics.change import change, metric_change
 from metrics.numbers import NA, change_text, metric_value, number
 from reports.content import BLOCKS
@@ -104,17 +105,22 @@ def extras(report: dict) -> Extras:
     ]
     alerts = []
     for a in report.get("alerts", []):
+        metric = METRICS.get(a["metric"])
+
+        def shown(value: float | None, metric=metric) -> str:
+            return metric_value(metric, value) if metric else number(value, 2)
+
         limit = (
-            f"threshold {number(a['threshold'], 2)}"
+            f"threshold {shown(a['threshold'])}"
             if a["threshold"] is not None
-            else f"baseline {number(a['baseline'], 2)}"
+            else f"baseline {shown(a['baseline'])}"
         )
         ended = f"resolved {a['resolved_at'][:16].replace('T', ' ')}" if a["resolved_at"] else "still firing"
         alerts.append(
             (
                 a["started_at"][:16].replace("T", " "),
                 f"{a['rule']}: {a['metric']}",
-                f"{number(a['value'], 2)} ({limit}); {ended}",
+                f"{shown(a['value'])} ({limit}); {ended}",
             )
         )
     days = report["period"]["days"]
@@ -179,6 +185,8 @@ def render_text(report: dict) -> str:
     lines.append("EMERGING TOPICS (share of sessions, vs the previous period)")
     if not more.emerging:
         lines.append("  no topic grew its share")
+    else:
+        lines.append(f"  {'':<30}{'this period':>17}{'previous':>17}{'growth':>12}")
     for topic, now, before, growth in more.emerging:
         lines.append(f"  {topic[:30]:<30}{now:>17}{before:>17}{growth:>12}")
     lines.append("")
