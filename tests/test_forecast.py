@@ -219,3 +219,22 @@ def test_a_short_history_gives_no_next_week_and_empty_sections(engine, database_
     _, text = report(capsys, database_url, "--format", "text")
     assert "No forecast: it needs at least three weeks of daily activity." in text
     assert "ALERTS THIS WEEK\n  none" in text
+
+
+def test_the_figure_draws_the_forecast_dashed_with_a_band_and_says_so_on_hover():
+    from charts import figures
+
+    frame = daily_frame(weekly_values(28), date(2026, 11, 2))
+    forecast = activity_forecast(frame, custom_range(date(2026, 11, 2), date(2026, 11, 29), PARIS))
+    fig = figures.activity(frame, False, forecast)
+    traces = {t.name: t for t in fig.data}
+    for name in ("Sessions forecast", "Messages forecast"):
+        assert traces[name].line.dash == "dash"
+        assert "(forecast)" in traces[name].hovertemplate
+        assert [pd.Timestamp(x).date() for x in traces[name].x] == [
+            date(2026, 11, 30) + timedelta(days=n) for n in range(7)
+        ]
+    assert traces["Sessions forecast, 80% range"].fill == "tonexty"
+    assert pd.Timestamp(fig.layout.xaxis.range[1]) > pd.Timestamp("2026-12-06")
+    plain = figures.activity(frame, False)
+    assert [t.name for t in plain.data] == ["Sessions", "Messages"]
