@@ -1,8 +1,9 @@
 """Expected activity: the next days' sessions and messages with an 80% band.
 
-Exponential smoothing with weekly seasonality: statsmodels ETS(A,Ad,A) (additive errors, a level
-with a damped additive trend, additive day-of-week terms; initial states by the heuristic, so a
-fit takes tens of milliseconds), fitted on the whole local days of the daily series
+Exponential smoothing with weekly seasonality: statsmodels ETS(A,Ad,M) (additive errors, a level
+with a damped additive trend, day-of-week factors; day-of-week offsets, ETS(A,Ad,A), when a day
+had no activity at all; initial states by the heuristic, so a fit takes tens of milliseconds),
+fitted on the whole local days of the daily series
 `metrics.series.activity_over_time` computes. Under three weeks of whole days there is no
 forecast. The band is the 10th to 90th percentile of simulated futures, so that a week's total
 gets a band as honest as each day's. `python -m bench.forecast` measures its error.
@@ -69,7 +70,9 @@ def outlook(history: np.ndarray | list[float], steps: int = HORIZON_DAYS, skip: 
         error="add",
         trend="add",
         damped_trend=True,
-        seasonal="add",
+        # Day-of-week factors (busy weekdays grow with the level); a day with nothing rules
+        # factors out, so such a series gets day-of-week offsets instead.
+        seasonal="mul" if (y > 0).all() else "add",
         seasonal_periods=SEASON_DAYS,
         initialization_method="heuristic",
     )

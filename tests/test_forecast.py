@@ -37,6 +37,13 @@ def test_a_perfectly_weekly_series_is_recovered(days):
     assert result.total_low <= result.total <= result.total_high
 
 
+def test_a_weekly_series_with_closed_days_is_recovered_too():
+    shut = [40, 55, 60, 58, 50, 0, 0]  # no activity at weekends: day-of-week offsets, not factors
+    result = outlook([shut[n % 7] for n in range(28)], 7)
+    assert result is not None
+    assert result.expected == pytest.approx(shut, abs=0.5)
+
+
 def test_a_noisy_weekly_series_keeps_its_shape_and_a_band():
     noise = [3, -2, 4, -1, 0, 2, -3, -4, 1, 2, -2, 3, 0, -1, 2, -3, 1, 4, -2, 0, 1, -1, 3, -2, 0, 2, -4, 1]
     history = [v + e for v, e in zip(weekly_values(28), noise, strict=True)]
