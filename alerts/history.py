@@ -90,6 +90,13 @@ def recent(conn: Connection, limit: int = RECENT) -> list[Alert]:
     return _alerts(conn, limit=limit)
 
 
+def started_between(conn: Connection, start: datetime, end: datetime, limit: int = RECENT) -> list[Alert]:
+    """Alerts that started in [start, end), firing or resolved since, oldest first."""
+    e = alert_events.c
+    found = _alerts(conn, e.started_at >= start, e.started_at < end, limit=limit)
+    return sorted(found, key=lambda a: (a.started_at, a.id))
+
+
 def failed_deliveries(conn: Connection, limit: int = RECENT) -> list[FailedDelivery]:
     """Notices whose last attempt failed, still retried or given up, newest first."""
     d, dest, r = alert_deliveries.c, alert_destinations.c, alert_rules.c

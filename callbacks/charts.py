@@ -12,6 +12,7 @@ from callbacks.inputs import stored_filters
 from callbacks.period import load
 from charts import figures, theme
 from layouts.tables import data_table
+from metrics.forecast import FORECAST_PRESETS, LEVEL, activity_forecast
 from metrics.numbers import number
 from web.context import services
 
@@ -24,7 +25,31 @@ def _when(at, hourly: bool) -> str:
     return f"{at:%a %d %b %H:%M}" if hourly else f"{at:%a %d %b}"
 
 
-def _activity_text(frame, hourly: bool) -> tuple[str, list]:
+def _forecast_text(forecast) -> str:
+    if forecast is None or forecast.empty:
+        return ""
+    first, last = forecast["at"].iloc[0], forecast["at"].iloc[-1]
+    return (
+        f" Forecast for {first:%d %b}–{last:%d %b}: about {number(forecast['sessions'].sum())} "
+        f"sessions and {number(forecast['messages'].sum())} messages "
+        f"(dashed; the band is the {LEVEL}% range of each day's sessions)."
+    )
+
+
+def _forecast_rows(forecast) -> list:
+    if forecast is None:
+        return []
+    return [
+        [
+            f"{r.at:%a %d %b} (forecast)",
+            f"{number(r.sessions)} ({number(r.sessions_low)}–{number(r.sessions_high)})",
+            f"{number(r.messages)} ({number(r.messages_low)}–{number(r.messages_high)})",
+        ]
+        for r in forecast.itertuples()
+    ]
+
+
+def _activity_text(frame, hourly: bool, forecast=None) -> tuple[str, list]:
     if frame.empty or not frame["sessions"].sum():
         return "No sessions in this period.", data_table([], [])
     busiest = frame.loc[frame["sessions"].idxmax()]
@@ -32,11 +57,11 @@ def _activity_text(frame, hourly: bool) -> tuple[str, list]:
     summary = (
         f"{number(frame['sessions'].sum())} sessions and {number(frame['messages'].sum())} messages; "
         f"busiest {unit} {_when(busiest['at'], hourly)} with {number(busiest['sessions'])} sessions."
-    )
+    ) + _forecast_text(forecast)
     rows = [
         [_when(r.at, hourly) + (" (partial)" if r.partial else ""), number(r.sessions), number(r.messages)]
         for r in frame.itertuples()
-    ]
+    ] + _forecast_rows(forecast)
     return summary, data_table(["When", "Sessions", "Messages"], rows)
 
 
@@ -57,16 +82,18 @@ def _response_text(frame, hourly: bool) -> tuple[str, list]:
 
 
 def update_time_series(stored: dict | None) -> tuple:
-    """Activity and response-time figures for the filters' period, on one shared x range."""
+    """Activity and response-time figures for the filters' period, on one shared x range; on the
+    30- and 90-day presets the activity chart continues with the next days' forecast."""
     filters = stored_filters(stored)
 
     def draw(conn, period) -> tuple:
         activity = metrics.activity_over_time(conn, period, filters.segment)
         response = metrics.response_time_series(conn, period, filters.segment)
-        x_range = figures.time_range(activity, period.hourly)
-        texts = (_activity_text(activity, period.hourly), _response_text(response, period.hourly))
+        outlook = activity_forecast(activity, period) if period.preset in FORECAST_PRESETS else None
+        x_range = figures.time_range(activity, period.hourly, outlook)
+        texts = (_activity_text(activity, period.hourly, outlook), _response_text(response, period.hourly))
         figs = _plain(
-            figures.activity(activity, period.hourly),
+            figures.activity(activity, period.hourly, outlook),
             figures.response_times(response, period.hourly, x_range),
         )
         return tuple(

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from charts import theme
 from metrics import Satisfaction, TopicCount
+from metrics.forecast import LEVEL
 
 NO_SESSIONS = "No sessions in this period"
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -22,19 +23,22 @@ def _time_format(hourly: bool) -> tuple[str, str]:
     return ("%H:%M\n%d %b", "%a %d %b %H:%M") if hourly else ("%d %b", "%a %d %b %Y")
 
 
-def time_range(frame: pd.DataFrame, hourly: bool) -> list:
-    """The x-axis range both time charts share: the first bucket to the last, half a bucket of
-    margin either side (bars are centred on their bucket), never past the period."""
+def time_range(frame: pd.DataFrame, hourly: bool, forecast: pd.DataFrame | None = None) -> list:
+    """The x-axis range both time charts share: the first bucket to the last (the last forecast day
+    when there is a forecast), half a bucket of margin either side (bars are centred on their
+    bucket), never past the period otherwise."""
     if frame.empty:
         return []
     half = pd.Timedelta(minutes=30) if hourly else pd.Timedelta(hours=12)
     at = frame["at"].dt.tz_localize(None)
-    return [at.iloc[0] - half, at.iloc[-1] + half]
+    last = at.iloc[-1] if forecast is None or forecast.empty else forecast["at"].dt.tz_localize(None).iloc[-1]
+    return [at.iloc[0] - half, last + half]
 
 
-def activity(frame: pd.DataFrame, hourly: bool) -> go.Figure:
+def activity(frame: pd.DataFrame, hourly: bool, forecast: pd.DataFrame | None = None) -> go.Figure:
     """Sessions (bars, left axis) and messages (line, right axis) per hour or day; buckets the
-    period covers only in part are hatched and say so on hover."""
+    period covers only in part are hatched and say so on hover. A `forecast`
+    (metrics.forecast.activity_forecast) continues both, dashed, sessions with a shaded band."""
     if frame.empty or not (frame["sessions"].sum() or frame["messages"].sum()):
         return theme.empty_figure(NO_SESSIONS)
     tick, hover = _time_format(hourly)
@@ -72,9 +76,11 @@ def activity(frame: pd.DataFrame, hourly: bool) -> go.Figure:
         customdata=note,
         hovertemplate=f"%{{x|{hover}}}%{{customdata}}<br>%{{y:,}} messages<extra></extra>",
     )
+    if forecast is not None and not forecast.empty:
+        _add_forecast(fig, forecast, hover)
     fig.update_layout(
         **theme.base_layout(margin={"l": 48, "r": 56, "t": 24, "b": 40}),
-        xaxis={"tickformat": tick, "range": time_range(frame, hourly)},
+        xaxis={"tickformat": tick, "range": time_range(frame, hourly, forecast)},
         yaxis={
             "title": "Sessions",
             "rangemode": "tozero",
@@ -95,6 +101,48 @@ def activity(frame: pd.DataFrame, hourly: bool) -> go.Figure:
         bargap=0.15,
     )
     return fig
+
+
+def _add_forecast(fig: go.Figure, forecast: pd.DataFrame, hover: str) -> None:
+    """The forecast traces: the sessions band (shaded), expected sessions and messages (dashed)."""
+    at = forecast["at"].dt.tz_localize(None)
+    fig.add_scatter(
+        x=at,
+        y=forecast["sessions_high"],
+        mode="lines",
+        line={"width": 0},
+        hoverinfo="skip",
+        showlegend=False,
+        name="Sessions forecast range",
+    )
+    fig.add_scatter(
+        x=at,
+        y=forecast["sessions_low"],
+        mode="lines",
+        line={"width": 0},
+        fill="tonexty",
+        fillcolor=theme.FORECAST_BAND,
+        hoverinfo="skip",
+        name=f"Sessions forecast, {LEVEL}% range",
+    )
+    for column, name, color, axis, unit in (
+        ("sessions", "Sessions forecast", theme.SESSIONS, "y", "sessions"),
+        ("messages", "Messages forecast", theme.MESSAGES, "y2", "messages"),
+    ):
+        fig.add_scatter(
+            x=at,
+            y=forecast[column],
+            name=name,
+            yaxis=axis,
+            mode="lines+markers",
+            marker={"size": 5, "color": color},
+            line={"color": color, "width": 2, "dash": "dash"},
+            customdata=forecast[[f"{column}_low", f"{column}_high"]].to_numpy(),
+            hovertemplate=(
+                f"%{{x|{hover}}} (forecast)<br>about %{{y:,.0f}} {unit} expected"
+                f"<br>{LEVEL}% range %{{customdata[0]:,.0f}}–%{{customdata[1]:,.0f}}<extra></extra>"
+            ),
+        )
 
 
 def response_times(frame: pd.DataFrame, hourly: bool, x_range: list | None = None) -> go.Figure:

@@ -8,6 +8,7 @@ import plotly.io as pio
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 SESSIONS = "#2563eb"
 MESSAGES = "#475569"  # slate-600: 7.6:1 on white (the old #94a3b8 was 2.6:1)
+FORECAST_BAND = "rgba(37, 99, 235, 0.15)"  # SESSIONS, light: the forecast's 80% range
 P50 = "#0d9488"
 P95 = "#b45309"  # amber-700: 5.0:1
 TOPICS = "#6366f1"

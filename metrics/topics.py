@@ -1,12 +1,16 @@
-"""Topics of a period: how many sessions discussed each, overall and among unresolved sessions."""
+"""Topics of a period: how many sessions discussed each, overall and among unresolved sessions, and
+which grew in share against the period before."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
 
 from data.counters import unresolved_sql
 from data.periods import Period
 from data.schema import chat_analytics, chat_sessions, rollup_topics, session_topics
+from metrics.counts import session_counts
 from metrics.results import TopicCount
 from metrics.spans import Selecting, grouped_sums, sessions_where, user_type_is
 
@@ -58,3 +62,45 @@ def top_topics(conn: Connection, period: Period, segment: Selecting = None) -> l
 def common_issues(conn: Connection, period: Period, segment: Selecting = None) -> list[TopicCount]:
     """The ten topics most discussed by unresolved sessions in the period."""
     return topic_counts(conn, period, segment, unresolved_only=True)
+
+
+EMERGING_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class EmergingTopic:
+    """A topic whose share of the period's sessions grew against the period before (shares in %,
+    growth in percentage points; a session with several topics counts in each)."""
+
+    topic: str
+    sessions: int
+    previous_sessions: int
+    share: float
+    previous_share: float | None
+
+    @property
+    def growth(self) -> float:
+        return self.share - (self.previous_share or 0.0)
+
+
+def emerging_topics(
+    conn: Connection, period: Period, segment: Selecting = None, limit: int = EMERGING_LIMIT
+) -> list[EmergingTopic]:
+    """The topics whose share of sessions grew most from `period.previous()` to `period`, largest
+    growth first (ties by more sessions, then name); only topics that grew. A topic new this period
+    grows by its whole share; with no sessions before, every share counts as new."""
+    total = session_counts(conn, period, segment).total
+    if not total:
+        return []
+    before = period.previous()
+    total_before = session_counts(conn, before, segment).total
+    previous = {tc.topic: tc.count for tc in topic_counts(conn, before, segment, limit=None)}
+    found = []
+    for tc in topic_counts(conn, period, segment, limit=None):
+        n_before = previous.get(tc.topic, 0)
+        share_before = 100 * n_before / total_before if total_before else None
+        item = EmergingTopic(tc.topic, tc.count, n_before, 100 * tc.count / total, share_before)
+        if item.growth > 1e-9:  # equal shares can differ in the last bit
+            found.append(item)
+    found.sort(key=lambda e: (-round(e.growth, 9), -e.sessions, e.topic))  # equal growths tie exactly
+    return found[:limit]

@@ -1,4 +1,5 @@
-"""What the report says: every figure from metrics for a period and the one before it."""
+"""What the report says: every figure from metrics for a period and the one before it, the topics
+that grew, the alerts that started in it, and the expected next week."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 import metrics
+from alerts import history
 from data.periods import Period
 from metrics.catalogue import METRICS, Metric
 from metrics.change import metric_change
+from metrics.forecast import next_week
 from metrics.numbers import rounded
+from metrics.topics import emerging_topics
 
 # The report's compared figures: contract JSON block -> {JSON key: catalogue metric}, in order.
 BLOCKS: dict[str, dict[str, Metric]] = {
@@ -64,8 +68,42 @@ def _iso(moment: datetime, period: Period) -> str:
     return moment.astimezone(period.tz).isoformat(timespec="seconds")
 
 
+def emerging(conn: Connection, period: Period) -> list[dict]:
+    """The topics whose share of sessions grew most against the previous period, with counts."""
+    return [
+        {
+            "topic": e.topic,
+            "sessions": e.sessions,
+            "previous_sessions": e.previous_sessions,
+            "share": round(e.share, 2),
+            "previous_share": None if e.previous_share is None else round(e.previous_share, 2),
+            "growth_points": round(e.growth, 2),
+        }
+        for e in emerging_topics(conn, period)
+    ]
+
+
+def alerts_in(conn: Connection, period: Period) -> list[dict]:
+    """The alerts that started in the period, oldest first, times in the period's zone."""
+    return [
+        {
+            "rule": a.rule,
+            "metric": a.metric,
+            "condition": a.condition,
+            "window": a.window,
+            "value": rounded(a.value),
+            "threshold": rounded(a.threshold),
+            "baseline": rounded(a.baseline),
+            "started_at": _iso(a.started_at, period),
+            "resolved_at": None if a.resolved_at is None else _iso(a.resolved_at, period),
+        }
+        for a in history.started_between(conn, period.start, period.end)
+    ]
+
+
 def build_report(conn: Connection, period: Period, days: int, generated_at: datetime) -> dict:
-    """The whole report: the period's figures, the previous period's, and the change of each."""
+    """The whole report: the period's figures, the previous period's, the change of each, the
+    emerging topics, the alerts that started in the period and the next week's forecast."""
     previous = period.previous()
     current, before = figures(conn, period), figures(conn, previous)
     change = {
@@ -88,5 +126,8 @@ def build_report(conn: Connection, period: Period, days: int, generated_at: date
             **{k: v for k, v in before.items() if k not in ("top_topics", "common_issues", "peak_hours")},
         },
         "change": change,
+        "emerging_topics": emerging(conn, period),
+        "alerts": alerts_in(conn, period),
+        "next_week": next_week(conn, period),
         "generated_at": _iso(generated_at, period),
     }

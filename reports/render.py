@@ -8,6 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from metrics.catalogue import METRICS
 from metrics.change import change, metric_change
 from metrics.numbers import NA, change_text, metric_value, number
 from reports.content import BLOCKS
@@ -64,6 +65,68 @@ def _sender_rows(report: dict) -> list[Row]:
     return rows
 
 
+@dataclass(frozen=True)
+class Extras:
+    """The report's uncompared sections, formatted once for text and HTML."""
+
+    next_week_when: str  # "2026-11-23 to 2026-11-29, forecast", or "" without a forecast
+    next_week: list[tuple[str, str]]  # (figure, "about N (80% range a–b)"); empty without a forecast
+    emerging: list[tuple[str, str, str, str]]  # topic, this period, previous, growth
+    alerts_title: str
+    alerts: list[tuple[str, str, str]]  # started, "rule: metric", what and how it ended
+
+
+NO_FORECAST = "No forecast: it needs at least three weeks of daily activity."
+
+
+def extras(report: dict) -> Extras:
+    """Next week's forecast, the emerging topics and the alerts, as text both formats show."""
+    ahead = report.get("next_week")
+    rows = []
+    when = ""
+    if ahead:
+        when = f"{ahead['start']} to {ahead['end']}, forecast"
+        for key, label in (("sessions", "Sessions expected"), ("messages", "Messages expected")):
+            f = ahead[key]
+            rows.append(
+                (
+                    label,
+                    f"about {number(f['expected'])} ({ahead['level']}% range {number(f['low'])}–{number(f['high'])})",
+                )
+            )
+    emerging = [
+        (
+            e["topic"],
+            f"{number(e['sessions'])} ({number(e['share'], 1, '%')})",
+            f"{number(e['previous_sessions'])} ({number(e['previous_share'], 1, '%')})",
+            f"+{e['growth_points']:.1f} pts",
+        )
+        for e in report.get("emerging_topics", [])
+    ]
+    alerts = []
+    for a in report.get("alerts", []):
+        metric = METRICS.get(a["metric"])
+
+        def shown(value: float | None, metric=metric) -> str:
+            return metric_value(metric, value) if metric else number(value, 2)
+
+        limit = (
+            f"threshold {shown(a['threshold'])}"
+            if a["threshold"] is not None
+            else f"baseline {shown(a['baseline'])}"
+        )
+        ended = f"resolved {a['resolved_at'][:16].replace('T', ' ')}" if a["resolved_at"] else "still firing"
+        alerts.append(
+            (
+                a["started_at"][:16].replace("T", " "),
+                f"{a['rule']}: {a['metric']}",
+                f"{shown(a['value'])} ({limit}); {ended}",
+            )
+        )
+    days = report["period"]["days"]
+    return Extras(when, rows, emerging, "Alerts this week" if days == 7 else "Alerts in this period", alerts)
+
+
 def _busiest(report: dict, n: int = 6) -> list[dict]:
     return [h for h in report["peak_hours"][:n] if h["messages"] > 0]
 
@@ -112,6 +175,28 @@ def render_text(report: dict) -> str:
         for n, item in enumerate(items, 1):
             lines.append(f"  {n:>2}. {item['topic'][:40]:<42}{item['count']:>10,} {unit}")
         lines.append("")
+    more = extras(report)
+    lines.append(f"NEXT WEEK ({more.next_week_when})" if more.next_week_when else "NEXT WEEK")
+    if not more.next_week:
+        lines.append(f"  {NO_FORECAST}")
+    for label, text in more.next_week:
+        lines.append(f"  {label:<24}{text}")
+    lines.append("")
+    lines.append("EMERGING TOPICS (share of sessions, vs the previous period)")
+    if not more.emerging:
+        lines.append("  no topic grew its share")
+    else:
+        lines.append(f"  {'':<30}{'this period':>17}{'previous':>17}{'growth':>12}")
+    for topic, now, before, growth in more.emerging:
+        lines.append(f"  {topic[:30]:<30}{now:>17}{before:>17}{growth:>12}")
+    lines.append("")
+    lines.append(more.alerts_title.upper())
+    if not more.alerts:
+        lines.append("  none")
+    for started, rule, what in more.alerts:
+        lines.append(f"  {started}  {rule}")
+        lines.append(f"{'':20}{what}")
+    lines.append("")
     lines.append("USER TYPES")
     types = report["user_types"]
     total = sum(types.values())
@@ -143,5 +228,10 @@ def render_html(report: dict, template: Path | None = None) -> str:
         lstrip_blocks=True,
     )
     return env.get_template(path.name).render(
-        report=report, sections=compared_sections(report), busiest=_busiest(report), na=NA
+        report=report,
+        sections=compared_sections(report),
+        busiest=_busiest(report),
+        na=NA,
+        extras=extras(report),
+        no_forecast=NO_FORECAST,
     )
