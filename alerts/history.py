@@ -97,6 +97,19 @@ def started_between(conn: Connection, start: datetime, end: datetime, limit: int
     return sorted(found, key=lambda a: (a.started_at, a.id))
 
 
+def overlapping(conn: Connection, start: datetime, end: datetime, limit: int = RECENT) -> list[Alert]:
+    """Alerts firing at some moment of [start, end) (started before its end, not resolved before
+    its start), oldest first."""
+    e = alert_events.c
+    found = _alerts(
+        conn,
+        e.started_at < end,
+        (e.resolved_at.is_(None)) | (e.resolved_at > start),
+        limit=limit,
+    )
+    return sorted(found, key=lambda a: (a.started_at, a.id))
+
+
 def failed_deliveries(conn: Connection, limit: int = RECENT) -> list[FailedDelivery]:
     """Notices whose last attempt failed, still retried or given up, newest first."""
     d, dest, r = alert_deliveries.c, alert_destinations.c, alert_rules.c

@@ -8,6 +8,7 @@ from dash import Dash, Input, Output
 from sqlalchemy.exc import SQLAlchemyError
 
 import metrics
+from alerts import history
 from callbacks.inputs import stored_filters
 from callbacks.period import load
 from charts import figures, theme
@@ -81,6 +82,18 @@ def _response_text(frame, hourly: bool) -> tuple[str, list]:
     return summary, data_table(["When", "Median (ms)", "p95 (ms)", "Answers"], rows)
 
 
+def _alerts_text(alerts: list, tz) -> str:
+    """The alerts shaded on the time charts, in words (their text alternative)."""
+    if not alerts:
+        return ""
+    named = "; ".join(
+        f"{a.rule} from {a.started_at.astimezone(tz):%d %b %H:%M}"
+        + (f" to {a.resolved_at.astimezone(tz):%d %b %H:%M}" if a.resolved_at else ", still firing")
+        for a in alerts
+    )
+    return f" Alerts (shaded): {named}."
+
+
 def update_time_series(stored: dict | None) -> tuple:
     """Activity and response-time figures for the filters' period, on one shared x range; on the
     30- and 90-day presets the activity chart continues with the next days' forecast."""
@@ -92,9 +105,19 @@ def update_time_series(stored: dict | None) -> tuple:
         outlook = activity_forecast(activity, period) if period.preset in FORECAST_PRESETS else None
         x_range = figures.time_range(activity, period.hourly, outlook)
         texts = (_activity_text(activity, period.hourly, outlook), _response_text(response, period.hourly))
+        alerts = history.overlapping(conn, period.start, period.end)
+        texts = (
+            (texts[0][0] + _alerts_text(alerts, period.tz), texts[0][1]),
+            (texts[1][0] + _alerts_text(alerts, period.tz), texts[1][1]),
+        )
         figs = _plain(
-            figures.activity(activity, period.hourly, outlook),
-            figures.response_times(response, period.hourly, x_range),
+            *(
+                figures.mark_alerts(fig, alerts, period.start, period.end, period.tz)
+                for fig in (
+                    figures.activity(activity, period.hourly, outlook),
+                    figures.response_times(response, period.hourly, x_range),
+                )
+            )
         )
         return tuple(
             item for fig, (summary, table) in zip(figs, texts, strict=True) for item in (fig, summary, table)

@@ -291,3 +291,27 @@ def peak_hours(hours: list[tuple[int, int]], timezone: str) -> go.Figure:
         xaxis={"dtick": 2},
     )
     return fig
+
+
+def mark_alerts(fig: go.Figure, alerts: list, start, end, tz) -> go.Figure:
+    """Shade on a time chart each alert's firing span within [start, end), labelled with its rule
+    (alerts.history.Alert); a chart without data is left as it is."""
+    if not fig.data:
+        return fig
+    for alert in alerts:
+        left = max(alert.started_at, start).astimezone(tz).replace(tzinfo=None)
+        right = min(alert.resolved_at or end, end).astimezone(tz).replace(tzinfo=None)
+        fig.add_vrect(
+            x0=left,
+            x1=right,
+            fillcolor=theme.ALERT,
+            opacity=0.12,
+            line_width=0,
+            layer="below",
+            label={
+                "text": f"⚠ {alert.rule}",
+                "textposition": "top left",
+                "font": {"size": 11, "color": theme.ALERT_TEXT},
+            },
+        )
+    return fig

@@ -42,6 +42,11 @@ def plain(fig: go.Figure) -> dict:
     return data
 
 
+# Alert spans on the time charts: a light red band, its label in a red dark enough to read (> 4.5:1).
+ALERT = "#dc2626"
+ALERT_TEXT = "#991b1b"
+
+
 def empty_figure(message: str) -> go.Figure:
     """A figure with no axes, only `message` in the middle (empty period, missing data)."""
     fig = go.Figure()

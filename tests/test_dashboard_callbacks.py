@@ -152,3 +152,43 @@ def test_cards_name_the_compared_period():
     now = headline(110, 1000, 800.0, 4.2, 70.0, 8.0, 50.0)
     before = headline(100, 1000, 1000.0, 4.0, 75.0, 5.0, 50.0)
     assert change_of(kpis.kpi_cards(now, before, "01 Nov–07 Nov")[0])[0] == "▲ 10.0% vs 01 Nov–07 Nov"
+
+
+def test_a_fired_alert_is_shaded_on_the_time_charts_and_named_in_their_summaries(make_app):
+    """A rule on average response time fires over a slow answer (9 s against 2 s); another fired
+    and recovered before the period: only the first is drawn."""
+    from sqlalchemy import insert, select
+
+    from alerts.check import run_once
+    from alerts.rules import create_rule, validate_rule
+    from callbacks.charts import update_time_series
+    from data.schema import alert_events, alert_rules
+
+    app = make_app()
+    engine = services_of(app.server).engine
+    now = datetime.now(UTC)
+    build(
+        engine,
+        [Spec(sid(1), "client", now - timedelta(hours=2), [Msg("user", 0), Msg("assistant", 5, 9000.0)])],
+    )
+    rule = {"name": "Slow answers", "metric": "avg_response_time", "window": "24h", "condition": "above",
+            "threshold": "2000", "emails": ["lead@example.org"]}  # fmt: skip
+    with engine.begin() as conn:
+        create_rule(conn, validate_rule(rule), actor="lead")
+        rule_id = conn.execute(select(alert_rules.c.id)).scalar_one()
+        old = now - timedelta(days=20)
+        conn.execute(
+            insert(alert_events).values(
+                rule_id=rule_id, started_at=old, resolved_at=old + timedelta(days=1), window_start=old,
+                value=5000.0, threshold=2000.0,
+            )
+        )  # fmt: skip
+    run_once(engine, services_of(app.server).config, {}, now=now)
+    with app.server.test_request_context():
+        activity, activity_summary, _t1, response, response_summary, _t2 = update_time_series(
+            Filters("7d").to_store()
+        )
+    for fig, summary in ((activity, activity_summary), (response, response_summary)):
+        shapes = fig["layout"].get("shapes", [])
+        assert [s["label"]["text"] for s in shapes] == ["⚠ Slow answers"]
+        assert "Alerts (shaded): Slow answers from" in summary and "still firing" in summary
