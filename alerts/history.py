@@ -29,6 +29,7 @@ class Alert:
     started_at: datetime
     resolved_at: datetime | None
     recovered_value: float | None
+    window_start: datetime | None = None  # of the window whose figure made it fire
 
     @property
     def firing(self) -> bool:
@@ -66,6 +67,7 @@ def _alerts(conn: Connection, *conditions, limit: int) -> list[Alert]:
             e.started_at,
             e.resolved_at,
             e.recovered_value,
+            e.window_start,
         )  # fmt: skip
         .select_from(alert_events.join(alert_rules, r.id == e.rule_id))
         .where(*conditions)

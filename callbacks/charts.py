@@ -87,7 +87,8 @@ def _alerts_text(alerts: list, tz) -> str:
     if not alerts:
         return ""
     named = "; ".join(
-        f"{a.rule} from {a.started_at.astimezone(tz):%d %b %H:%M}"
+        f"{a.rule} fired {a.started_at.astimezone(tz):%d %b %H:%M}"
+        + (f" over the window from {a.window_start.astimezone(tz):%d %b %H:%M}" if a.window_start else "")
         + (f" to {a.resolved_at.astimezone(tz):%d %b %H:%M}" if a.resolved_at else ", still firing")
         for a in alerts
     )

@@ -294,12 +294,13 @@ def peak_hours(hours: list[tuple[int, int]], timezone: str) -> go.Figure:
 
 
 def mark_alerts(fig: go.Figure, alerts: list, start, end, tz) -> go.Figure:
-    """Shade on a time chart each alert's firing span within [start, end), labelled with its rule
-    (alerts.history.Alert); a chart without data is left as it is."""
+    """Shade on a time chart each alert (alerts.history.Alert) from the start of the window that made
+    it fire to its recovery (or `end`), within [start, end), labelled with its rule; a chart
+    without data is left as it is."""
     if not fig.data:
         return fig
     for alert in alerts:
-        left = max(alert.started_at, start).astimezone(tz).replace(tzinfo=None)
+        left = max(alert.window_start or alert.started_at, start).astimezone(tz).replace(tzinfo=None)
         right = min(alert.resolved_at or end, end).astimezone(tz).replace(tzinfo=None)
         fig.add_vrect(
             x0=left,
@@ -310,7 +311,7 @@ def mark_alerts(fig: go.Figure, alerts: list, start, end, tz) -> go.Figure:
             layer="below",
             label={
                 "text": f"⚠ {alert.rule}",
-                "textposition": "top left",
+                "textposition": "top right",
                 "font": {"size": 11, "color": theme.ALERT_TEXT},
             },
         )

@@ -191,4 +191,8 @@ def test_a_fired_alert_is_shaded_on_the_time_charts_and_named_in_their_summaries
     for fig, summary in ((activity, activity_summary), (response, response_summary)):
         shapes = fig["layout"].get("shapes", [])
         assert [s["label"]["text"] for s in shapes] == ["⚠ Slow answers"]
-        assert "Alerts (shaded): Slow answers from" in summary and "still firing" in summary
+        assert (
+            "Alerts (shaded): Slow answers fired" in summary
+            and "over the window from" in summary
+            and "still firing" in summary
+        )
