@@ -160,24 +160,14 @@ def _act(rule_id: int, action) -> tuple | object:
     return redirect(url_for("alerts.page"), 303)
 
 
-@blueprint.post(ALERTS_PATH + "<int:rule_id>/pause")
-def pause(rule_id: int):
-    """Pause a rule: not evaluated, notifies nobody, until resumed."""
+@blueprint.post(ALERTS_PATH + "<int:rule_id>/pause", defaults={"paused": True}, endpoint="pause")
+@blueprint.post(ALERTS_PATH + "<int:rule_id>/resume", defaults={"paused": False}, endpoint="resume")
+def pause_or_resume(rule_id: int, paused: bool):
+    """Pause a rule (not evaluated, notifies nobody) or resume it."""
 
     def act(conn, rule, actor, ip):
-        set_paused(conn, rule.id, True, actor=actor, ip=ip)
-        return f"Rule “{rule.name}” paused."
-
-    return _act(rule_id, act)
-
-
-@blueprint.post(ALERTS_PATH + "<int:rule_id>/resume")
-def resume(rule_id: int):
-    """Resume a paused rule."""
-
-    def act(conn, rule, actor, ip):
-        set_paused(conn, rule.id, False, actor=actor, ip=ip)
-        return f"Rule “{rule.name}” resumed."
+        set_paused(conn, rule.id, paused, actor=actor, ip=ip)
+        return f"Rule “{rule.name}” {'paused' if paused else 'resumed'}."
 
     return _act(rule_id, act)
 

@@ -317,13 +317,19 @@ def create_rule(conn: Connection, spec: RuleSpec, *, actor: str | None, ip: str 
     return rule_id
 
 
+def _existing(conn: Connection, rule_id: int) -> Rule:
+    """The stored rule, or RuleError naming the field when there is none."""
+    rule = get_rule(conn, rule_id)
+    if rule is None:
+        raise RuleError(f"there is no rule {rule_id}", "rule")
+    return rule
+
+
 def update_rule(
     conn: Connection, rule_id: int, spec: RuleSpec, *, actor: str | None, ip: str | None = None
 ) -> None:
     """Replace a rule's settings and destinations, audited (its state and history stay)."""
-    before = get_rule(conn, rule_id)
-    if before is None:
-        raise RuleError(f"there is no rule {rule_id}", "rule")
+    before = _existing(conn, rule_id)
     _name_taken(conn, spec.name, rule_id)
     conn.execute(
         update(alert_rules)
@@ -342,9 +348,7 @@ def set_paused(
     conn: Connection, rule_id: int, paused: bool, *, actor: str | None, ip: str | None = None
 ) -> None:
     """Pause or resume a rule, audited. A paused rule is not evaluated and notifies nobody."""
-    rule = get_rule(conn, rule_id)
-    if rule is None:
-        raise RuleError(f"there is no rule {rule_id}", "rule")
+    rule = _existing(conn, rule_id)
     conn.execute(
         update(alert_rules)
         .where(alert_rules.c.id == rule_id)
@@ -356,9 +360,7 @@ def set_paused(
 
 def delete_rule(conn: Connection, rule_id: int, *, actor: str | None, ip: str | None = None) -> None:
     """Delete a rule with its state, history and pending notices, audited."""
-    rule = get_rule(conn, rule_id)
-    if rule is None:
-        raise RuleError(f"there is no rule {rule_id}", "rule")
+    rule = _existing(conn, rule_id)
     # State, destinations, history and deliveries go with it (ON DELETE CASCADE).
     conn.execute(delete(alert_rules).where(alert_rules.c.id == rule_id))
     audit.record(

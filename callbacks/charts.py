@@ -107,10 +107,7 @@ def update_time_series(stored: dict | None) -> tuple:
         x_range = figures.time_range(activity, period.hourly, outlook)
         texts = (_activity_text(activity, period.hourly, outlook), _response_text(response, period.hourly))
         alerts = history.overlapping(conn, period.start, period.end)
-        texts = (
-            (texts[0][0] + _alerts_text(alerts, period.tz), texts[0][1]),
-            (texts[1][0] + _alerts_text(alerts, period.tz), texts[1][1]),
-        )
+        texts = tuple((summary + _alerts_text(alerts, period.tz), table) for summary, table in texts)
         figs = _plain(
             *(
                 figures.mark_alerts(fig, alerts, period.start, period.end, period.tz)
