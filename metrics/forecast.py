@@ -14,10 +14,14 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
+
+# Imported with the app rather than on the first 30-day view: the import alone takes about a second.
+from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 from data.periods import Period
 from metrics.localtime import local_days
@@ -39,9 +43,9 @@ _SEED = 16  # simulated futures are drawn from a fixed seed: the same history gi
 class Outlook:
     """One count's forecast over the horizon: per day (expected, low, high), and their total."""
 
-    expected: list[float]
-    low: list[float]
-    high: list[float]
+    expected: tuple[float, ...]
+    low: tuple[float, ...]
+    high: tuple[float, ...]
     total: float
     total_low: float
     total_high: float
@@ -57,13 +61,20 @@ def whole_days(activity: pd.DataFrame) -> pd.DataFrame:
 def outlook(history: np.ndarray | list[float], steps: int = HORIZON_DAYS, skip: int = 0) -> Outlook | None:
     """The `steps` days of a daily count that follow the `skip` days after its history (at least
     MIN_HISTORY_DAYS consecutive days, oldest first); None for a shorter history. Never negative."""
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
     y = np.asarray(history, dtype=float)
     if len(y) < MIN_HISTORY_DAYS or steps < 1 or skip < 0:
         return None
+    return _fitted(tuple(float(v) for v in y), steps, skip)
+
+
+# The same whole days give the same forecast (the simulations are seeded), and whole days change
+# only at midnight or with a late event: each refresh of a 30- or 90-day view would refit the same
+# history (about 50 ms a series). Keyed on the history itself, so a changed day is a new fit.
+@lru_cache(maxsize=64)
+def _fitted(history: tuple[float, ...], steps: int, skip: int) -> Outlook:
+    y = np.asarray(history, dtype=float)
     if np.ptp(y) == 0:  # a flat series: nothing to estimate, and the likelihood would be degenerate
-        flat = [float(y[0])] * steps
+        flat = (float(y[0]),) * steps
         return Outlook(flat, flat, flat, float(y[0]) * steps, float(y[0]) * steps, float(y[0]) * steps)
     model = ETSModel(
         y,
@@ -92,9 +103,9 @@ def outlook(history: np.ndarray | list[float], steps: int = HORIZON_DAYS, skip: 
     totals = paths.sum(axis=0)
     expected = np.clip(expected, 0, None)
     return Outlook(
-        [float(v) for v in expected],
-        [float(min(v, e)) for v, e in zip(low, expected, strict=True)],
-        [float(max(v, e)) for v, e in zip(high, expected, strict=True)],
+        tuple(float(v) for v in expected),
+        tuple(float(min(v, e)) for v, e in zip(low, expected, strict=True)),
+        tuple(float(max(v, e)) for v, e in zip(high, expected, strict=True)),
         float(expected.sum()),
         float(min(np.percentile(totals, tail), expected.sum())),
         float(max(np.percentile(totals, 100 - tail), expected.sum())),

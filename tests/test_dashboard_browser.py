@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from plotly.offline import get_plotlyjs_version
 from selenium.webdriver.support.ui import Select
 
 from tests.browser import sign_in, text_of
@@ -288,3 +289,24 @@ def test_each_chart_has_a_summary_and_its_data_as_a_table(dash_duo, make_app):
         "cancellations": 1,
         odd: 1,
     }
+
+
+def test_every_chart_draws_with_the_small_plotly_bundle_and_the_full_one_is_never_fetched(dashboard):
+    """The page carries plotly.js's cartesian bundle (1.5 MB, not the 4.7 MB full one): every trace
+    type the dashboard uses is drawn with it, and it is the plotly.js release plotly.py expects."""
+    driver = dashboard.driver
+    drawn = {
+        "chart-activity": ".barlayer .point",
+        "chart-response": ".scatterlayer .trace",
+        "chart-topics": ".barlayer .point",
+        "chart-issues": ".barlayer .point",
+        "chart-user-types": ".pielayer .slice",
+        "chart-satisfaction": ".barlayer .point",
+        "chart-heatmap": ".hm image",
+    }
+    for chart, mark in drawn.items():
+        dashboard.wait_for_element(f"#{chart} {mark}", timeout=FIRST_LOAD_S)
+    assert driver.execute_script("return window.Plotly.version") == get_plotlyjs_version()
+    fetched = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert any("plotly-cartesian.min.js" in url for url in fetched)
+    assert not [url for url in fetched if "package_data/plotly.min.js" in url]
