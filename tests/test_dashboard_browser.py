@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from plotly.offline import get_plotlyjs_version
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
-from plotly.offline import get_plotlyjs_version
 from selenium.webdriver.support.ui import Select
 
 from tests.browser import sign_in, text_of
