@@ -45,51 +45,58 @@ def activity(frame: pd.DataFrame, hourly: bool, forecast: pd.DataFrame | None = 
     at = frame["at"].dt.tz_localize(None)
     partial = frame["partial"] if "partial" in frame else pd.Series(False, index=frame.index)
     note = [" (partial: the period covers part of it)" if p else "" for p in partial]
-    fig = go.Figure()
-    fig.add_bar(
-        x=at,
-        y=frame["sessions"],
-        name="Sessions",
-        marker={
-            "color": theme.SESSIONS,
-            # "overlay": white stripes over the bar's colour; plotly's default ("replace") draws them
-            # on a transparent ground, which left a partial bar and the legend swatch invisible.
-            "pattern": {
-                "shape": ["/" if p else "" for p in partial],
-                "fillmode": "overlay",
-                "fgcolor": "#ffffff",
-                "solidity": 0.35,
+    data = [
+        {
+            "type": "bar",
+            "x": at,
+            "y": frame["sessions"],
+            "name": "Sessions",
+            "marker": {
+                "color": theme.SESSIONS,
+                # "overlay": white stripes over the bar's colour; plotly's default ("replace") draws them
+                # on a transparent ground, which left a partial bar and the legend swatch invisible.
+                "pattern": {
+                    "shape": ["/" if p else "" for p in partial],
+                    "fillmode": "overlay",
+                    "fgcolor": "#ffffff",
+                    "solidity": 0.35,
+                },
+                "opacity": [0.55 if p else 1 for p in partial],
             },
-            "opacity": [0.55 if p else 1 for p in partial],
+            "customdata": note,
+            "hovertemplate": f"%{{x|{hover}}}%{{customdata}}<br>%{{y:,}} sessions<extra></extra>",
         },
-        customdata=note,
-        hovertemplate=f"%{{x|{hover}}}%{{customdata}}<br>%{{y:,}} sessions<extra></extra>",
-    )
-    fig.add_scatter(
-        x=at,
-        y=frame["messages"],
-        name="Messages",
-        yaxis="y2",
-        mode="lines+markers",
-        marker={"size": [7 if p else 0 for p in partial], "symbol": "circle-open", "color": theme.MESSAGES},
-        line={"color": theme.MESSAGES, "width": 2},
-        customdata=note,
-        hovertemplate=f"%{{x|{hover}}}%{{customdata}}<br>%{{y:,}} messages<extra></extra>",
-    )
+        {
+            "type": "scatter",
+            "x": at,
+            "y": frame["messages"],
+            "name": "Messages",
+            "yaxis": "y2",
+            "mode": "lines+markers",
+            "marker": {
+                "size": [7 if p else 0 for p in partial],
+                "symbol": "circle-open",
+                "color": theme.MESSAGES,
+            },
+            "line": {"color": theme.MESSAGES, "width": 2},
+            "customdata": note,
+            "hovertemplate": f"%{{x|{hover}}}%{{customdata}}<br>%{{y:,}} messages<extra></extra>",
+        },
+    ]
     if forecast is not None and not forecast.empty:
-        _add_forecast(fig, forecast, hover)
-    fig.update_layout(
-        **theme.base_layout(margin={"l": 48, "r": 56, "t": 24, "b": 40}),
+        data += _forecast_traces(forecast, hover)
+    layout = theme.base_layout(
+        margin={"l": 48, "r": 56, "t": 24, "b": 40},
         xaxis={"tickformat": tick, "range": time_range(frame, hourly, forecast)},
         yaxis={
-            "title": "Sessions",
+            "title": {"text": "Sessions"},
             "rangemode": "tozero",
             "tickformat": ",.0f",
             "tickmode": "auto",
             "nticks": 6,
         },
         yaxis2={
-            "title": "Messages",
+            "title": {"text": "Messages"},
             "overlaying": "y",
             "side": "right",
             "rangemode": "tozero",
@@ -100,49 +107,45 @@ def activity(frame: pd.DataFrame, hourly: bool, forecast: pd.DataFrame | None = 
         },
         bargap=0.15,
     )
-    return fig
+    return theme.figure(data, layout)
 
 
-def _add_forecast(fig: go.Figure, forecast: pd.DataFrame, hover: str) -> None:
+def _forecast_traces(forecast: pd.DataFrame, hover: str) -> list[dict]:
     """The forecast traces: the sessions band (shaded), expected sessions and messages (dashed)."""
     at = forecast["at"].dt.tz_localize(None)
-    fig.add_scatter(
-        x=at,
-        y=forecast["sessions_high"],
-        mode="lines",
-        line={"width": 0},
-        hoverinfo="skip",
-        showlegend=False,
-        name="Sessions forecast range",
-    )
-    fig.add_scatter(
-        x=at,
-        y=forecast["sessions_low"],
-        mode="lines",
-        line={"width": 0},
-        fill="tonexty",
-        fillcolor=theme.FORECAST_BAND,
-        hoverinfo="skip",
-        name=f"Sessions forecast, {LEVEL}% range",
-    )
+    band = {"type": "scatter", "x": at, "mode": "lines", "line": {"width": 0}, "hoverinfo": "skip"}
+    traces = [
+        {**band, "y": forecast["sessions_high"], "showlegend": False, "name": "Sessions forecast range"},
+        {
+            **band,
+            "y": forecast["sessions_low"],
+            "fill": "tonexty",
+            "fillcolor": theme.FORECAST_BAND,
+            "name": f"Sessions forecast, {LEVEL}% range",
+        },
+    ]
     for column, name, color, axis, unit in (
         ("sessions", "Sessions forecast", theme.SESSIONS, "y", "sessions"),
         ("messages", "Messages forecast", theme.MESSAGES, "y2", "messages"),
     ):
-        fig.add_scatter(
-            x=at,
-            y=forecast[column],
-            name=name,
-            yaxis=axis,
-            mode="lines+markers",
-            marker={"size": 5, "color": color},
-            line={"color": color, "width": 2, "dash": "dash"},
-            customdata=forecast[[f"{column}_low", f"{column}_high"]].to_numpy(),
-            hovertemplate=(
-                f"%{{x|{hover}}} (forecast)<br>about %{{y:,.0f}} {unit} expected"
-                f"<br>{LEVEL}% range %{{customdata[0]:,.0f}}–%{{customdata[1]:,.0f}}<extra></extra>"
-            ),
+        traces.append(
+            {
+                "type": "scatter",
+                "x": at,
+                "y": forecast[column],
+                "name": name,
+                "yaxis": axis,
+                "mode": "lines+markers",
+                "marker": {"size": 5, "color": color},
+                "line": {"color": color, "width": 2, "dash": "dash"},
+                "customdata": forecast[[f"{column}_low", f"{column}_high"]].to_numpy(),
+                "hovertemplate": (
+                    f"%{{x|{hover}}} (forecast)<br>about %{{y:,.0f}} {unit} expected"
+                    f"<br>{LEVEL}% range %{{customdata[0]:,.0f}}–%{{customdata[1]:,.0f}}<extra></extra>"
+                ),
+            }
         )
+    return traces
 
 
 def response_times(frame: pd.DataFrame, hourly: bool, x_range: list | None = None) -> go.Figure:
@@ -151,24 +154,29 @@ def response_times(frame: pd.DataFrame, hourly: bool, x_range: list | None = Non
         return theme.empty_figure("No assistant answers in this period")
     tick, hover = _time_format(hourly)
     at = frame["at"].dt.tz_localize(None)
-    fig = go.Figure()
-    for column, name, color, dash in (("p95", "p95", theme.P95, "dot"), ("p50", "median", theme.P50, None)):
-        fig.add_scatter(
-            x=at,
-            y=frame[column],
-            name=name,
-            mode="lines+markers",
-            marker={"size": 4},
-            line={"color": color, "width": 2, "dash": dash},
-            customdata=frame["count"],
-            hovertemplate=f"%{{x|{hover}}}<br>{name}: %{{y:,.0f}} ms<br>%{{customdata:,}} answers<extra></extra>",
+    data = [
+        {
+            "type": "scatter",
+            "x": at,
+            "y": frame[column],
+            "name": name,
+            "mode": "lines+markers",
+            "marker": {"size": 4},
+            "line": {"color": color, "width": 2, **({"dash": dash} if dash else {})},
+            "customdata": frame["count"],
+            "hovertemplate": f"%{{x|{hover}}}<br>{name}: %{{y:,.0f}} ms<br>%{{customdata:,}} answers<extra></extra>",
+        }
+        for column, name, color, dash in (
+            ("p95", "p95", theme.P95, "dot"),
+            ("p50", "median", theme.P50, None),
         )
-    fig.update_layout(
-        **theme.base_layout(margin={"l": 56, "r": 16, "t": 24, "b": 40}),
+    ]
+    layout = theme.base_layout(
+        margin={"l": 56, "r": 16, "t": 24, "b": 40},
         xaxis={"tickformat": tick, **({"range": x_range} if x_range else {})},
-        yaxis={"title": "ms", "rangemode": "tozero", "tickformat": ",.0f"},
+        yaxis={"title": {"text": "ms"}, "rangemode": "tozero", "tickformat": ",.0f"},
     )
-    return fig
+    return theme.figure(data, layout)
 
 
 def topic_bars(
@@ -179,27 +187,26 @@ def topic_bars(
     if not topics:
         return theme.empty_figure(empty)
     ordered = list(reversed(topics))
-    fig = go.Figure(
-        go.Bar(
-            x=[t.count for t in ordered],
-            y=[t.topic for t in ordered],
-            customdata=[t.topic for t in ordered],
-            orientation="h",
-            marker={
-                "color": color,
-                "opacity": [1 if selected in (None, t.topic) else 0.4 for t in ordered],
-                "line": {"color": "#0f172a", "width": [2 if t.topic == selected else 0 for t in ordered]},
-            },
-            hovertemplate=f"%{{y}}<br>%{{x:,}} {unit}<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        **theme.base_layout(margin={"l": 8, "r": 16, "t": 28, "b": 32}),
+    bar = {
+        "type": "bar",
+        "x": [t.count for t in ordered],
+        "y": [t.topic for t in ordered],
+        "customdata": [t.topic for t in ordered],
+        "orientation": "h",
+        "marker": {
+            "color": color,
+            "opacity": [1 if selected in (None, t.topic) else 0.4 for t in ordered],
+            "line": {"color": "#0f172a", "width": [2 if t.topic == selected else 0 for t in ordered]},
+        },
+        "hovertemplate": f"%{{y}}<br>%{{x:,}} {unit}<extra></extra>",
+    }
+    layout = theme.base_layout(
+        margin={"l": 8, "r": 16, "t": 28, "b": 32},
         xaxis=_count_axis(max(t.count for t in topics)),
         yaxis={"automargin": True},
         bargap=0.25,
     )
-    return fig
+    return theme.figure([bar], layout)
 
 
 def user_types(counts: dict[str, int], only: str | None = None) -> go.Figure:
@@ -211,19 +218,17 @@ def user_types(counts: dict[str, int], only: str | None = None) -> go.Figure:
             f"{counts.get(only, 0):,} {only} sessions: choose All users to compare types"
         )
     labels = list(counts)
-    fig = go.Figure(
-        go.Pie(
-            labels=[label.capitalize() for label in labels],
-            values=[counts[label] for label in labels],
-            hole=0.55,
-            sort=False,
-            marker={"colors": [theme.USER_TYPES[label] for label in labels]},
-            textinfo="percent",
-            hovertemplate="%{label}<br>%{value:,} sessions (%{percent})<extra></extra>",
-        )
-    )
-    fig.update_layout(**theme.base_layout(margin={"l": 8, "r": 8, "t": 8, "b": 8}), showlegend=True)
-    return fig
+    pie = {
+        "type": "pie",
+        "labels": [label.capitalize() for label in labels],
+        "values": [counts[label] for label in labels],
+        "hole": 0.55,
+        "sort": False,
+        "marker": {"colors": [theme.USER_TYPES[label] for label in labels]},
+        "textinfo": "percent",
+        "hovertemplate": "%{label}<br>%{value:,} sessions (%{percent})<extra></extra>",
+    }
+    return theme.figure([pie], theme.base_layout(margin={"l": 8, "r": 8, "t": 8, "b": 8}, showlegend=True))
 
 
 def satisfaction(result: Satisfaction) -> go.Figure:
@@ -233,64 +238,59 @@ def satisfaction(result: Satisfaction) -> go.Figure:
     ratings = list(range(1, 6))
     counts = [result.distribution.get(r, 0) for r in ratings]
     shares = [100 * n / result.count for n in counts]
-    fig = go.Figure(
-        go.Bar(
-            x=[f"{r} ★" for r in ratings],
-            y=counts,
-            customdata=shares,
-            marker_color=[theme.RATINGS[r] for r in ratings],
-            hovertemplate="%{x}<br>%{y:,} sessions (%{customdata:.1f}%)<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        **theme.base_layout(margin={"l": 48, "r": 8, "t": 28, "b": 32}), yaxis=_count_axis(max(counts))
-    )
-    return fig
+    bar = {
+        "type": "bar",
+        "x": [f"{r} ★" for r in ratings],
+        "y": counts,
+        "customdata": shares,
+        "marker": {"color": [theme.RATINGS[r] for r in ratings]},
+        "hovertemplate": "%{x}<br>%{y:,} sessions (%{customdata:.1f}%)<extra></extra>",
+    }
+    layout = theme.base_layout(margin={"l": 48, "r": 8, "t": 28, "b": 32}, yaxis=_count_axis(max(counts)))
+    return theme.figure([bar], layout)
 
 
 def peak_heatmap(matrix: pd.DataFrame, timezone: str) -> go.Figure:
     """Messages by day of week (rows) and hour of day (columns) in the display time zone."""
     if not int(matrix.to_numpy().sum()):
         return theme.empty_figure("No messages in this period")
-    fig = go.Figure(
-        go.Heatmap(
-            z=matrix.to_numpy(),
-            x=[f"{h:02d}" for h in range(24)],
-            y=WEEKDAYS,
-            colorscale=theme.HEATMAP,
-            xgap=2,
-            ygap=2,
-            colorbar={"thickness": 10, "tickformat": ",.0f"},
-            hovertemplate=f"%{{y}} %{{x}}:00 ({timezone})<br>%{{z:,}} messages<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        **theme.base_layout(margin={"l": 40, "r": 8, "t": 28, "b": 40}),
+    heat = {
+        "type": "heatmap",
+        "z": matrix.to_numpy(),
+        "x": [f"{h:02d}" for h in range(24)],
+        "y": WEEKDAYS,
+        "colorscale": theme.HEATMAP,
+        "xgap": 2,
+        "ygap": 2,
+        "colorbar": {"thickness": 10, "tickformat": ",.0f"},
+        "hovertemplate": f"%{{y}} %{{x}}:00 ({timezone})<br>%{{z:,}} messages<extra></extra>",
+    }
+    layout = theme.base_layout(
+        margin={"l": 40, "r": 8, "t": 28, "b": 40},
         yaxis={"autorange": "reversed"},
         # Hours as "00".."23", every third labelled and level: readable on a phone too.
         xaxis={"dtick": 3, "tickangle": 0, "title": {"text": f"hour ({timezone})", "font": {"size": 11}}},
     )
-    return fig
+    return theme.figure([heat], layout)
 
 
 def peak_hours(hours: list[tuple[int, int]], timezone: str) -> go.Figure:
     """Messages per hour of the day (one-day periods, where a week grid would be mostly empty)."""
     if not sum(n for _, n in hours):
         return theme.empty_figure("No messages in this period")
-    fig = go.Figure(
-        go.Bar(
-            x=[f"{h:02d}:00" for h, _ in hours],
-            y=[n for _, n in hours],
-            marker_color=theme.SESSIONS,
-            hovertemplate=f"%{{x}} ({timezone})<br>%{{y:,}} messages<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        **theme.base_layout(margin={"l": 48, "r": 8, "t": 28, "b": 40}),
+    bar = {
+        "type": "bar",
+        "x": [f"{h:02d}:00" for h, _ in hours],
+        "y": [n for _, n in hours],
+        "marker": {"color": theme.SESSIONS},
+        "hovertemplate": f"%{{x}} ({timezone})<br>%{{y:,}} messages<extra></extra>",
+    }
+    layout = theme.base_layout(
+        margin={"l": 48, "r": 8, "t": 28, "b": 40},
         yaxis=_count_axis(max(n for _, n in hours)),
         xaxis={"dtick": 2},
     )
-    return fig
+    return theme.figure([bar], layout)
 
 
 def mark_alerts(fig: go.Figure, alerts: list, start, end, tz) -> go.Figure:
