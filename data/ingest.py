@@ -132,14 +132,6 @@ def _user_id(conn: Connection, user: dict | None) -> int | None:
 def _apply(conn: Connection, event: Event) -> None:
     d, sid, at = event.data, event.session_id, event.at
     match event.type:
-        case "session_started":
-            recording.start_session(
-                conn,
-                session_id=sid,
-                at=at,
-                user_type=d.get("user_type"),
-                user_id=_user_id(conn, d.get("user")),
-            )
         case "satisfaction":
             recording.set_satisfaction(conn, session_id=sid, rating=d["rating"], at=at)
         case "resolved":
@@ -185,20 +177,17 @@ def apply_batch(conn: Connection, events: list[Event], received_at: datetime) ->
     ordered = sorted(fresh, key=lambda e: (_ORDER.get(e.type, 1), e.at, e.index))
     # The batch's rollup increments are added once, at the end, in this same transaction.
     with rollups.batched(conn):
-        for event in ordered:
-            if event.type == "session_started":
-                _apply_one(conn, event)
-        # Messages, topics and actions in one go per kind (one insert each, a state query per
-        # session): the same result as one by one in time order, since none of them reads another
-        # kind and the closes, which read them all, come last.
+        # Starts, then messages, topics and actions, in one go per kind (one insert each, one state
+        # query per session): the same result as one by one in time order, since none of them reads
+        # another kind and the closes, which read them all, come last.
         for kind, (store, build) in _IN_BULK.items():
             picked = [e for e in ordered if e.type == kind]
             try:
-                store(conn, [build(e) for e in picked])
+                store(conn, [recording.at_position(n, build, conn, e) for n, e in enumerate(picked)])
             except recording.RecordingError as exc:
                 raise BatchRejected([{"index": picked[exc.position].index, "error": str(exc)}]) from None
         for event in ordered:
-            if event.type not in _IN_BULK and event.type not in ("session_started", "session_closed"):
+            if event.type not in _IN_BULK and event.type != "session_closed":
                 _apply_one(conn, event)
         closings = {e.session_id: e.at for e in reversed(ordered) if e.type == "session_closed"}
         recording.close_sessions(conn, [recording.Closing(sid, at) for sid, at in closings.items()])
@@ -212,7 +201,12 @@ def _apply_one(conn: Connection, event: Event) -> None:
         raise BatchRejected([{"index": event.index, "error": str(exc)}]) from None
 
 
-def _message(event: Event) -> recording.NewMessage:
+def _session(conn: Connection, event: Event) -> recording.NewSession:
+    d = event.data
+    return recording.NewSession(event.session_id, event.at, d.get("user_type"), _user_id(conn, d.get("user")))
+
+
+def _message(_conn: Connection, event: Event) -> recording.NewMessage:
     d = event.data
     return recording.NewMessage(
         session_id=event.session_id,
@@ -225,16 +219,17 @@ def _message(event: Event) -> recording.NewMessage:
     )
 
 
-def _topic(event: Event) -> recording.NewTopic:
+def _topic(_conn: Connection, event: Event) -> recording.NewTopic:
     return recording.NewTopic(event.session_id, event.data["topic"], event.at)
 
 
-def _action(event: Event) -> recording.NewAction:
+def _action(_conn: Connection, event: Event) -> recording.NewAction:
     action = event.data["action"]
     return recording.NewAction(event.session_id, action["type"], event.at, action.get("target"))
 
 
-_IN_BULK: dict[str, tuple[Callable[[Connection, list], object], Callable[[Event], object]]] = {
+_IN_BULK: dict[str, tuple[Callable[[Connection, list], object], Callable[[Connection, Event], object]]] = {
+    "session_started": (recording.start_sessions, _session),
     "message": (recording.record_messages, _message),
     "topic": (recording.record_topics, _topic),
     "action": (recording.record_actions, _action),

@@ -61,27 +61,59 @@ def start_session(
     user_id: int | None = None,
 ) -> None:
     """Insert an open session; a known user's type is copied when `user_type` is not given."""
-    if user_id is not None and user_type is None:
-        user_type = conn.execute(select(users.c.user_type).where(users.c.id == user_id)).scalar()
+    start_sessions(conn, [NewSession(session_id, at, user_type, user_id)])
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """A session opening: its user's type, or a known user whose type it takes."""
+
+    session_id: str
+    at: datetime
+    user_type: str | None = None
+    user_id: int | None = None
+
+
+def start_sessions(conn: Connection, sessions: Sequence[NewSession]) -> None:
+    """Insert open sessions, one statement for all. When one cannot be stored, nothing is and the
+    RecordingError's `position` says which."""
+    wanted = {s.user_id for s in sessions if s.user_id is not None and s.user_type is None}
+    types = (
+        dict(conn.execute(select(users.c.id, users.c.user_type).where(users.c.id.in_(wanted))).all())
+        if wanted
+        else {}
+    )
+    rows = [
+        {
+            "session_id": s.session_id,
+            "user_id": s.user_id,
+            "user_type": at_position(position, _session_type, s, types),
+            "is_active": True,
+            "created_at": s.at,
+            "updated_at": s.at,
+            "resolved": False,
+            "escalated_to_human": False,
+        }
+        for position, s in enumerate(sessions)
+    ]
+    if not rows:
+        return
+    conn.execute(insert(chat_sessions), rows)
+    with rollups.batched(conn) as deltas:
+        for row in rows:
+            deltas.session_started(row["created_at"], row["user_type"])
+
+
+def _session_type(session: NewSession, known: dict[int, str]) -> str:
+    user_type = session.user_type
+    if session.user_id is not None and user_type is None:
+        user_type = known.get(session.user_id)
         if user_type is None:
-            raise RecordingError(f"unknown user id {user_id}")
+            raise RecordingError(f"unknown user id {session.user_id}")
     user_type = user_type or "anonymous"
     if user_type not in SESSION_USER_TYPES:
         raise RecordingError(f"user_type must be one of {', '.join(SESSION_USER_TYPES)}")
-    conn.execute(
-        insert(chat_sessions).values(
-            session_id=session_id,
-            user_id=user_id,
-            user_type=user_type,
-            is_active=True,
-            created_at=at,
-            updated_at=at,
-            resolved=False,
-            escalated_to_human=False,
-        )
-    )
-    with rollups.batched(conn) as deltas:
-        deltas.session_started(at, user_type)
+    return user_type
 
 
 _SESSION_STATE = (
@@ -98,6 +130,9 @@ _SESSION_STATE = (
 _M = chat_messages.c
 _OF_SESSION = chat_sessions.c.session_id == bindparam("b_sid")
 _SESSION_STATE_BY_ID = select(*_SESSION_STATE).where(_OF_SESSION)
+_SESSION_STATES_BY_IDS = select(chat_sessions.c.session_id, *_SESSION_STATE).where(
+    chat_sessions.c.session_id.in_(bindparam("b_sids", expanding=True))
+)
 _MESSAGE_STATE_BY_ID = select(
     *_SESSION_STATE,
     # Whether the session has a message in the hour of the new one, its last message before that
@@ -132,11 +167,14 @@ def _require_open(conn: Connection, session_id: str, at: datetime | None = None)
         row = conn.execute(
             _MESSAGE_STATE_BY_ID, {"b_sid": session_id, "b_lo": lo, "b_hi": lo + timedelta(hours=1)}
         ).first()
-    if row is None:
-        raise RecordingError(f"unknown session {session_id}")
-    if not row.is_active:
-        raise RecordingError(f"session {session_id} is closed")
-    return row
+    return _open_state(session_id, row)
+
+
+def _touch_all(conn: Connection, touches: Sequence[tuple[str, datetime, datetime]]) -> None:
+    """Move each (session id, event time, its stored updated_at) session's updated_at forward to
+    the event time, in one statement for all."""
+    if touches:
+        conn.execute(_TOUCH, [{"b_sid": sid, "b_updated": max(at, updated)} for sid, at, updated in touches])
 
 
 def _touch(conn: Connection, session_id: str, at: datetime, updated_at: datetime, **values: Any) -> None:
@@ -231,12 +269,13 @@ def record_messages(conn: Connection, messages: Sequence[NewMessage]) -> list[st
     nothing is and the RecordingError's `position` says which.
     """
     for position, message in enumerate(messages):
-        _at_position(position, _check_message, message)
+        at_position(position, _check_message, message)
     in_order: dict[str, list[int]] = defaultdict(list)
     for position in sorted(range(len(messages)), key=lambda i: (messages[i].at, i)):
         in_order[messages[position].session_id].append(position)
     ids = [m.message_id or str(uuid.uuid4()) for m in messages]
     rows = []
+    touches = []
     with rollups.batched(conn) as deltas:
         for session_id, positions in in_order.items():
             latest_hour: int | None = None  # of this call's messages so far, in time order
@@ -245,7 +284,7 @@ def record_messages(conn: Connection, messages: Sequence[NewMessage]) -> list[st
                 m = messages[position]
                 hour = rollups.bucket_start(m.at, rollups.HOUR)
                 if hour != latest_hour:
-                    state = _at_position(position, _require_open, conn, session_id, m.at)
+                    state = at_position(position, _require_open, conn, session_id, m.at)
                     if not state.in_hour:
                         # Earlier messages of this call precede this hour; stored ones may follow it.
                         before = [h for h in (latest_hour, _hour_of(state.before)) if h is not None]
@@ -266,7 +305,8 @@ def record_messages(conn: Connection, messages: Sequence[NewMessage]) -> list[st
                         "metadata": m.metadata,
                     }
                 )
-            _touch(conn, session_id, messages[positions[-1]].at, state.updated_at)
+            touches.append((session_id, messages[positions[-1]].at, state.updated_at))
+    _touch_all(conn, touches)
     if rows:
         conn.execute(_INSERT_MESSAGE, rows)
     return ids
@@ -312,7 +352,7 @@ def _check_action(a: NewAction) -> None:
         storable(a.target, "action target")
 
 
-def _at_position(position: int, check: Any, *args: Any) -> Any:
+def at_position(position: int, check: Any, *args: Any) -> Any:
     """`check(*args)`, with a RecordingError naming `position`."""
     try:
         return check(*args)
@@ -326,10 +366,25 @@ def _open_sessions(conn: Connection, items: Sequence[Any]) -> dict[str, tuple[Ro
     positions: dict[str, list[int]] = defaultdict(list)
     for position, item in enumerate(items):
         positions[item.session_id].append(position)
+    if not positions:
+        return {}
+    # One query for every session of the batch rather than one per session.
+    states = {
+        row.session_id: row for row in conn.execute(_SESSION_STATES_BY_IDS, {"b_sids": list(positions)})
+    }
     return {
-        session_id: (_at_position(ps[0], _require_open, conn, session_id), ps)
+        session_id: (at_position(ps[0], _open_state, session_id, states.get(session_id)), ps)
         for session_id, ps in positions.items()
     }
+
+
+def _open_state(session_id: str, row: Row | None) -> Row:
+    """`row`, the state of an open session, or raise when the session is unknown or closed."""
+    if row is None:
+        raise RecordingError(f"unknown session {session_id}")
+    if not row.is_active:
+        raise RecordingError(f"session {session_id} is closed")
+    return row
 
 
 def record_topic(conn: Connection, *, session_id: str, topic: str, at: datetime) -> bool:
@@ -343,7 +398,7 @@ def record_topics(conn: Connection, topics: Sequence[NewTopic]) -> list[bool]:
     One state query per session, one for the known topics, one insert. When one cannot be stored,
     nothing is and the RecordingError's `position` says which.
     """
-    names = [_at_position(p, _checked_topic, t) for p, t in enumerate(topics)]
+    names = [at_position(p, _checked_topic, t) for p, t in enumerate(topics)]
     sessions = _open_sessions(conn, topics)
     known: dict[str, list[str]] = defaultdict(list)
     if sessions:
@@ -355,6 +410,7 @@ def record_topics(conn: Connection, topics: Sequence[NewTopic]) -> list[bool]:
             known[row.session_id].append(row.topic)
     noted = [False] * len(topics)
     rows = []
+    touches = []
     with rollups.batched(conn) as deltas:
         for session_id, (state, positions) in sessions.items():
             seen = known[session_id]
@@ -375,7 +431,8 @@ def record_topics(conn: Connection, topics: Sequence[NewTopic]) -> list[bool]:
                 latest = topics[p].at if latest is None else max(latest, topics[p].at)
                 deltas.topic(state.created_at, state.user_type, names[p], state.satisfaction_rating)
             if latest is not None:
-                _touch(conn, session_id, latest, state.updated_at)
+                touches.append((session_id, latest, state.updated_at))
+    _touch_all(conn, touches)
     if rows:
         conn.execute(insert(session_topics), rows)
     return noted
@@ -392,9 +449,14 @@ def record_actions(conn: Connection, actions: Sequence[NewAction]) -> None:
     """Store user actions of open sessions, in the order given: one state query per session, one
     insert. When one cannot be stored, nothing is and the RecordingError's `position` says which."""
     for p, a in enumerate(actions):
-        _at_position(p, _check_action, a)
-    for session_id, (state, positions) in _open_sessions(conn, actions).items():
-        _touch(conn, session_id, max(actions[p].at for p in positions), state.updated_at)
+        at_position(p, _check_action, a)
+    _touch_all(
+        conn,
+        [
+            (session_id, max(actions[p].at for p in positions), state.updated_at)
+            for session_id, (state, positions) in _open_sessions(conn, actions).items()
+        ],
+    )
     if actions:
         conn.execute(
             insert(session_actions),
