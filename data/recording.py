@@ -14,7 +14,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, case, exists, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    case,
+    column,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+    values,
+)
 
 from data import rollups
 from data.engagement import engagement_score
@@ -133,41 +146,53 @@ _SESSION_STATE_BY_ID = select(*_SESSION_STATE).where(_OF_SESSION)
 _SESSION_STATES_BY_IDS = select(chat_sessions.c.session_id, *_SESSION_STATE).where(
     chat_sessions.c.session_id.in_(bindparam("b_sids", expanding=True))
 )
-_MESSAGE_STATE_BY_ID = select(
-    *_SESSION_STATE,
-    # Whether the session has a message in the hour of the new one, its last message before that
-    # hour and its first after it: what the rollup of sessions with messages needs.
-    exists()
-    .where(
-        _M.session_id == bindparam("b_sid"),
-        _M.created_at >= bindparam("b_lo"),
-        _M.created_at < bindparam("b_hi"),
-    )
-    .label("in_hour"),
-    select(func.max(_M.created_at))
-    .where(_M.session_id == bindparam("b_sid"), _M.created_at < bindparam("b_lo"))
-    .scalar_subquery()
-    .label("before"),
-    select(func.min(_M.created_at))
-    .where(_M.session_id == bindparam("b_sid"), _M.created_at >= bindparam("b_hi"))
-    .scalar_subquery()
-    .label("after"),
-).where(_OF_SESSION)
+
+
+def _message_states(
+    conn: Connection, wanted: Sequence[tuple[str, datetime]]
+) -> dict[tuple[str, datetime], Row]:
+    """{(session id, hour start): its state} for each pair asked (sessions that exist only): the
+    session's state, whether it has a message in that hour, its last message before the hour and
+    its first after it (what the rollup of sessions with messages needs). One query for all."""
+    if not wanted:
+        return {}
+    pairs = (
+        values(
+            column("sid", chat_sessions.c.session_id.type),
+            column("lo", _M.created_at.type),
+            column("hi", _M.created_at.type),
+            name="wanted",
+        )
+        .data([(sid, lo, lo + timedelta(hours=1)) for sid, lo in wanted])
+        .cte("wanted")
+    )  # SQLite: VALUES in a WITH only
+    stmt = select(
+        pairs.c.sid,
+        pairs.c.lo,
+        *_SESSION_STATE,
+        exists()
+        .where(_M.session_id == pairs.c.sid, _M.created_at >= pairs.c.lo, _M.created_at < pairs.c.hi)
+        .label("in_hour"),
+        select(func.max(_M.created_at))
+        .where(_M.session_id == pairs.c.sid, _M.created_at < pairs.c.lo)
+        .scalar_subquery()
+        .label("before"),
+        select(func.min(_M.created_at))
+        .where(_M.session_id == pairs.c.sid, _M.created_at >= pairs.c.hi)
+        .scalar_subquery()
+        .label("after"),
+    ).join_from(pairs, chat_sessions, chat_sessions.c.session_id == pairs.c.sid)
+    return {(row.sid, row.lo): row for row in conn.execute(stmt)}
+
+
 _TOUCH = update(chat_sessions).where(_OF_SESSION).values(updated_at=bindparam("b_updated"))
 _INSERT_MESSAGE = insert(chat_messages)
 
 
-def _require_open(conn: Connection, session_id: str, at: datetime | None = None) -> Row:
-    """The open session's state (updated_at, created_at, user_type; with `at`, also its messages
-    around the hour of `at`), or raise when it is unknown or closed."""
-    if at is None:
-        row = conn.execute(_SESSION_STATE_BY_ID, {"b_sid": session_id}).first()
-    else:
-        lo = rollups.hour_floor(at)
-        row = conn.execute(
-            _MESSAGE_STATE_BY_ID, {"b_sid": session_id, "b_lo": lo, "b_hi": lo + timedelta(hours=1)}
-        ).first()
-    return _open_state(session_id, row)
+def _require_open(conn: Connection, session_id: str) -> Row:
+    """The open session's state (updated_at, created_at, user_type), or raise when it is unknown or
+    closed."""
+    return _open_state(session_id, conn.execute(_SESSION_STATE_BY_ID, {"b_sid": session_id}).first())
 
 
 def _touch_all(conn: Connection, touches: Sequence[tuple[str, datetime, datetime]]) -> None:
@@ -274,6 +299,8 @@ def record_messages(conn: Connection, messages: Sequence[NewMessage]) -> list[st
     for position in sorted(range(len(messages)), key=lambda i: (messages[i].at, i)):
         in_order[messages[position].session_id].append(position)
     ids = [m.message_id or str(uuid.uuid4()) for m in messages]
+    hours = {(messages[p].session_id, rollups.hour_floor(messages[p].at)) for p in range(len(messages))}
+    states = _message_states(conn, sorted(hours))
     rows = []
     touches = []
     with rollups.batched(conn) as deltas:
@@ -284,7 +311,8 @@ def record_messages(conn: Connection, messages: Sequence[NewMessage]) -> list[st
                 m = messages[position]
                 hour = rollups.bucket_start(m.at, rollups.HOUR)
                 if hour != latest_hour:
-                    state = at_position(position, _require_open, conn, session_id, m.at)
+                    found = states.get((session_id, rollups.hour_floor(m.at)))
+                    state = at_position(position, _open_state, session_id, found)
                     if not state.in_hour:
                         # Earlier messages of this call precede this hour; stored ones may follow it.
                         before = [h for h in (latest_hour, _hour_of(state.before)) if h is not None]
