@@ -29,7 +29,7 @@ from sqlalchemy import (
     values,
 )
 
-from data import rollups
+from data import bulk, rollups
 from data.engagement import engagement_score
 from data.schema import (
     SENDER_TYPES,
@@ -186,7 +186,6 @@ def _message_states(
 
 
 _TOUCH = update(chat_sessions).where(_OF_SESSION).values(updated_at=bindparam("b_updated"))
-_INSERT_MESSAGE = insert(chat_messages)
 
 
 def _require_open(conn: Connection, session_id: str) -> Row:
@@ -335,8 +334,7 @@ def record_messages(conn: Connection, messages: Sequence[NewMessage]) -> list[st
                 )
             touches.append((session_id, messages[positions[-1]].at, state.updated_at))
     _touch_all(conn, touches)
-    if rows:
-        conn.execute(_INSERT_MESSAGE, rows)
+    bulk.insert_rows(conn, chat_messages, rows)
     return ids
 
 
