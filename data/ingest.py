@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from data import chat_users, recording, rollups
+from data import bulk, chat_users, recording, rollups
 from data.schema import chat_sessions, ingested_events
 
 EVENT_TYPES = (
@@ -162,8 +162,9 @@ def apply_batch(conn: Connection, events: list[Event], received_at: datetime) ->
     _check_sessions(fresh, existing)
     # The keys go in first: a concurrent batch with the same ids fails here, before any write. In
     # id order, so two batches sharing ids wait on each other in turn instead of deadlocking.
-    conn.execute(
-        insert(ingested_events),
+    bulk.insert_rows(
+        conn,
+        ingested_events,
         [
             {
                 "event_id": e.event_id,
