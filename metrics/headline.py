@@ -20,7 +20,7 @@ from metrics.results import (
     TopicCount,
 )
 from metrics.series import peak_hours
-from metrics.spans import Selecting
+from metrics.spans import Selecting, one_read_of_hours
 from metrics.topics import common_issues, top_topics
 
 HEADLINE_PERCENTILES = (50, 95)
@@ -28,13 +28,14 @@ HEADLINE_PERCENTILES = (50, 95)
 
 def headline(conn: Connection, period: Period, segment: Selecting = None) -> Headline:
     """Sessions, messages, response times (p50/p95), satisfaction and outcomes for the period."""
-    return Headline(
-        sessions=session_counts(conn, period, segment),
-        messages=message_counts(conn, period, segment),
-        response_times=response_times(conn, period, segment, HEADLINE_PERCENTILES),
-        satisfaction=satisfaction(conn, period, segment),
-        outcomes=outcomes(conn, period, segment),
-    )
+    with one_read_of_hours():
+        return Headline(
+            sessions=session_counts(conn, period, segment),
+            messages=message_counts(conn, period, segment),
+            response_times=response_times(conn, period, segment, HEADLINE_PERCENTILES),
+            satisfaction=satisfaction(conn, period, segment),
+            outcomes=outcomes(conn, period, segment),
+        )
 
 
 @dataclass(frozen=True)
@@ -58,18 +59,19 @@ class Summary:
 
 def summary(conn: Connection, period: Period, segment: Selecting = None) -> Summary:
     """Every metric of the contract for one period and optional user type."""
-    return Summary(
-        period=period,
-        segment=segment,
-        sessions=session_counts(conn, period, segment),
-        messages=message_counts(conn, period, segment),
-        response_times=response_times(conn, period, segment),
-        satisfaction=satisfaction(conn, period, segment),
-        outcomes=outcomes(conn, period, segment),
-        top_topics=top_topics(conn, period, segment),
-        common_issues=common_issues(conn, period, segment),
-        user_types=user_type_distribution(conn, period, segment),
-        peak_hours=peak_hours(conn, period, segment),
-        active_now=active_sessions(conn, segment),
-        computed_at=datetime.now(UTC),
-    )
+    with one_read_of_hours():
+        return Summary(
+            period=period,
+            segment=segment,
+            sessions=session_counts(conn, period, segment),
+            messages=message_counts(conn, period, segment),
+            response_times=response_times(conn, period, segment),
+            satisfaction=satisfaction(conn, period, segment),
+            outcomes=outcomes(conn, period, segment),
+            top_topics=top_topics(conn, period, segment),
+            common_issues=common_issues(conn, period, segment),
+            user_types=user_type_distribution(conn, period, segment),
+            peak_hours=peak_hours(conn, period, segment),
+            active_now=active_sessions(conn, segment),
+            computed_at=datetime.now(UTC),
+        )

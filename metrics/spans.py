@@ -8,7 +8,9 @@ the message; data.rollups keeps the tables.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -18,6 +20,7 @@ from data import histogram
 from data.cover import Cover, cover
 from data.periods import Period
 from data.schema import (
+    HOURLY_COUNTERS,
     chat_analytics,
     chat_messages,
     chat_sessions,
@@ -138,16 +141,39 @@ def cover_for(period: Period, selecting: Selecting, *, days: bool = False) -> Co
     return cover(period.start, period.end, days=days)
 
 
+# Inside `one_read_of_hours`: {(cover, user type): every rollup_hours counter's sum}.
+_HOUR_TOTALS: ContextVar[dict | None] = ContextVar("hour_totals", default=None)
+
+
+@contextmanager
+def one_read_of_hours() -> Iterator[None]:
+    """Within the block (several figures of one period on one connection), rollup_hours is read once
+    per cover and user type, every counter in one statement, instead of once per figure."""
+    token = _HOUR_TOTALS.set({})
+    try:
+        yield
+    finally:
+        _HOUR_TOTALS.reset(token)
+
+
 def hour_sums(conn: Connection, spans: Cover, user_type: Selecting, *names: str) -> list[int]:
     """Sums of rollup_hours counters over the cover's whole hours."""
     if not spans.hours:
         return [0] * len(names)
-    row = conn.execute(
-        select(*(func.coalesce(func.sum(rollup_hours.c[n]), 0) for n in names)).where(
-            spans.where(rollup_hours), *user_type_is(rollup_hours, user_type)
-        )
-    ).one()
-    return [int(v) for v in row]
+    shared = _HOUR_TOTALS.get()
+    wanted = HOURLY_COUNTERS if shared is not None else names
+    key = (spans, segment_of(user_type).user_type)
+    if shared is None or key not in shared:
+        row = conn.execute(
+            select(*(func.coalesce(func.sum(rollup_hours.c[n]), 0) for n in wanted)).where(
+                spans.where(rollup_hours), *user_type_is(rollup_hours, user_type)
+            )
+        ).one()
+        sums = dict(zip(wanted, (int(v) for v in row), strict=True))
+        if shared is None:
+            return [sums[n] for n in names]
+        shared[key] = sums
+    return [shared[key][n] for n in names]
 
 
 def period_sums(
