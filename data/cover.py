@@ -14,7 +14,7 @@ from sqlalchemy import and_, false, or_
 
 HOUR = 3600
 DAY = 86_400
-WEEK = 7 * DAY  # 7-day blocks from the epoch (a Thursday): only the per-topic histograms keep them
+WEEK = 7 * DAY  # 7-day blocks from the epoch (a Thursday): only the response-time histograms keep them
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -67,6 +67,24 @@ class Cover:
         if self.days:
             parts.append(and_(table.c.grain == "d", start >= self.days[0], start < self.days[1]))
         return or_(*parts) if parts else false()
+
+
+    def where_weeks(self, table):
+        """SQL: the cover's rows of a table that also keeps week rows: whole weeks from week rows,
+        the days around them from day rows, the hours from hour rows (a fifth as many rows at 90
+        days)."""
+        if not self.days:
+            return self.where(table)
+        d1, d2 = self.days
+        w1, w2 = -(-d1 // WEEK) * WEEK, d2 // WEEK * WEEK
+        if w1 >= w2:
+            return self.where(table)
+        start, grain = table.c.start, table.c.grain
+        return or_(
+            Cover(edges=(), hours=self.hours, days=(d1, w1) if d1 < w1 else None).where(table),
+            and_(grain == "d", start >= w2, start < d2),
+            and_(grain == "w", start >= w1, start < w2),
+        )
 
 
 def cover(start: datetime, end: datetime, *, days: bool = False) -> Cover:

@@ -46,7 +46,8 @@ from data.topic_counters import (
 
 _PENDING = "rollup_deltas"
 GRAINS = (("h", HOUR), ("d", DAY))
-# The per-topic histograms have many rows per day (topic × bucket): weeks keep a 90-day read short.
+# The response-time histograms have many rows per day (bucket, and topic): weeks keep a 90-day
+# read short (migration 0011 added the week rows of rollup_response).
 RESPONSE_GRAINS = (*GRAINS, ("w", WEEK))
 
 _WRITE_CHUNK = 5_000
@@ -99,8 +100,8 @@ class Deltas:
             row["rt_count"] += 1
             row["rt_micros"] += micros(ms)
             b = histogram.bucket_of(ms)
-            self.response[("h", hour, user_type, b)] += 1
-            self.response[("d", bucket_start(at, DAY), user_type, b)] += 1
+            for grain, size in RESPONSE_GRAINS:
+                self.response[(grain, bucket_start(at, size), user_type, b)] += 1
 
     def message_hour(self, hour: int, user_type: str, previous: int | None, following: int | None) -> None:
         """A session got its first message in `hour`; its nearest hours with messages around it."""
@@ -339,8 +340,8 @@ def _rebuild_messages(conn: Connection, deltas: Deltas) -> None:
         row["rt_count"] += 1
         row["rt_micros"] += micros(ms)
         b = histogram.bucket_of(ms)
-        deltas.response[("h", hour_start, user_type, b)] += 1
-        deltas.response[("d", bucket_start(at, DAY), user_type, b)] += 1
+        for grain, size in RESPONSE_GRAINS:
+            deltas.response[(grain, bucket_start(at, size), user_type, b)] += 1
     # Each session's hours with messages, in order, give the gaps.
     hours = (
         select(m.session_id, s.user_type, hour)

@@ -220,9 +220,11 @@ def response_histogram(conn: Connection, spans: Cover, user_type: Selecting, key
         return {}
     r = rollup_response.c
     columns = [r.bucket] if key is None else [key(rollup_response), r.bucket]
+    # Totals may take whole weeks from week rows; a series keyed by day or hour may not.
+    rows_in = spans.where_weeks(rollup_response) if key is None else spans.where(rollup_response)
     rows = conn.execute(
         select(*columns, func.sum(r.n))
-        .where(spans.where(rollup_response), *user_type_is(rollup_response, user_type))
+        .where(rows_in, *user_type_is(rollup_response, user_type))
         .group_by(*columns)
     ).all()
     if key is None:

@@ -15,9 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, func, select
 
-from data.cover import DAY, HOUR, WEEK, Cover
+from data.cover import DAY, HOUR, Cover
 from data.periods import Period
 from data.schema import (
     TOPIC_COUNTERS,
@@ -229,7 +229,7 @@ def _histograms(conn: Connection, period: Period, segment: Selecting) -> dict[st
     if spans.hours or spans.days:
         statements.append(
             select(r.topic, r.bucket, func.sum(r.n))
-            .where(_with_weeks(spans, rollup_topic_response), *user_type_is(rollup_topic_response, segment))
+            .where(spans.where_weeks(rollup_topic_response), *user_type_is(rollup_topic_response, segment))
             .group_by(r.topic, r.bucket)
         )
     for span in spans.edges:
@@ -245,23 +245,6 @@ def _histograms(conn: Connection, period: Period, segment: Selecting) -> dict[st
         for topic, b, n in conn.execute(stmt):
             out[topic][int(b)] = out[topic].get(int(b), 0) + int(n)
     return out
-
-
-def _with_weeks(spans: Cover, table):
-    """SQL: the cover's rows of a table that also keeps week rows: whole weeks from week rows, the
-    days around them from day rows, the hours from hour rows (a third as many rows at 90 days)."""
-    if not spans.days:
-        return spans.where(table)
-    d1, d2 = spans.days
-    w1, w2 = -(-d1 // WEEK) * WEEK, d2 // WEEK * WEEK
-    if w1 >= w2:
-        return spans.where(table)
-    start, grain = table.c.start, table.c.grain
-    return or_(
-        Cover(edges=(), hours=spans.hours, days=(d1, w1) if d1 < w1 else None).where(table),
-        and_(grain == "d", start >= w2, start < d2),
-        and_(grain == "w", start >= w1, start < w2),
-    )
 
 
 def _bucket_size(period: Period) -> int:

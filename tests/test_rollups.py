@@ -506,3 +506,48 @@ def test_the_first_hour_after_a_dst_change_keeps_its_answers_in_a_rolling_period
         series = metrics.response_time_series(conn, period)
     got = {row.at.strftime("%H:%M %Z"): (row.count, row.average) for row in series.itertuples() if row.count}
     assert got == {"01:00 CET": (1, 100.0), "03:00 CEST": (2, 800.0)}
+
+
+@pytest.mark.parametrize(("zone", "user_type"), [("UTC", None), ("America/New_York", "client")])
+def test_a_months_response_histogram_from_week_day_and_hour_rows_is_its_answers_bucketed(
+    seeded_sqlite, zone, user_type
+):
+    """Whole weeks come from week rows, the days and hours around them from day and hour rows: every
+    answer of the period is counted in its bucket once (against the raw times, bucketed here)."""
+    from metrics.spans import cover_for, edge_response_stats, response_histogram
+
+    period = period_for("30d", zone)
+    spans = cover_for(period, user_type, days=True)
+    first_week = -(-spans.days[0] // rollups.WEEK) * rollups.WEEK
+    assert first_week + rollups.WEEK <= spans.days[1]  # at least one whole week is read from week rows
+    with seeded_sqlite.connect() as conn:
+        raw = raw_figures(conn, period.start, period.end, user_type)
+        got = response_histogram(conn, spans, user_type)
+        for _, _, hist in edge_response_stats(conn, period, spans, user_type).values():
+            for b, n in hist.items():
+                got[b] = got.get(b, 0) + n
+    assert got == histogram.add_values({}, raw["times"])
+
+
+def test_the_migration_sums_each_week_from_its_days(tmp_path):
+    from data.db import create_engine, upgrade_schema
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'weeks.db'}")
+    upgrade_schema(engine)
+    seed.generate(engine, sessions=300, days=30, active=5, seed=3, now=NOW)
+    week = "SELECT user_type, bucket, start, n FROM rollup_response WHERE grain = 'w' ORDER BY 1, 2, 3"
+    with engine.begin() as conn:
+        kept = conn.execute(text(week)).all()
+        by_days = conn.execute(
+            text(
+                "SELECT user_type, bucket, (start / 604800) * 604800, SUM(n) FROM rollup_response "
+                "WHERE grain = 'd' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+            )
+        ).all()
+        # A database as 0010 left it: no week rows.
+        conn.execute(text("DELETE FROM rollup_response WHERE grain = 'w'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0010'"))
+    assert kept == by_days and len(kept) > 10  # the write path kept the weeks
+    upgrade_schema(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text(week)).all() == kept  # the migration puts them back from the days
