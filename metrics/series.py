@@ -15,13 +15,13 @@ from data.schema import chat_messages, chat_sessions, rollup_hours
 from data.sqlfuncs import epoch_bucket
 from metrics import percentiles as pct
 from metrics import quality
+from metrics.local_histograms import local_day_histograms
 from metrics.localtime import (
     bucket_seconds,
     local_bucket,
     local_days,
     local_key,
     local_midnight,
-    offset_changes,
 )
 from metrics.spans import (
     Selecting,
@@ -97,13 +97,12 @@ def _series_from_rollups(
             .group_by(key)
         )
     }
-    utc_days = not period.hourly and all(offset == 0 for _, offset in offset_changes(period))
-    hists = response_histogram(
-        conn,
-        cover_for(period, segment, days=utc_days),
-        segment,
-        key=lambda table: local_bucket(table.c.start, period, size),
-    )
+    if period.hourly:
+        hists = response_histogram(
+            conn, spans, segment, key=lambda table: local_bucket(table.c.start, period, size)
+        )
+    else:  # whole UTC days from day rows, moved to local days (zones a whole number of hours off UTC)
+        hists = local_day_histograms(conn, period, cover_for(period, segment, days=True), segment)
     for k, (n, total, hist) in edges.items():
         entry = sums.setdefault(k, [0, 0.0])
         entry[0] += n

@@ -551,3 +551,47 @@ def test_the_migration_sums_each_week_from_its_days(tmp_path):
     upgrade_schema(engine)
     with engine.connect() as conn:
         assert conn.execute(text(week)).all() == kept  # the migration puts them back from the days
+
+
+@pytest.mark.parametrize(
+    ("kind", "zone", "user_type"),
+    [
+        ("30d", "America/New_York", None),  # across the end of US summer time
+        ("days across DST", "Europe/Paris", "client"),
+        ("30d", "Asia/Tokyo", "provider"),  # east of UTC: hours move to the next local day
+        ("7d", "UTC", None),
+    ],
+)
+def test_local_day_histograms_are_each_local_days_answers_bucketed(seeded_sqlite, kind, zone, user_type):
+    """Day rows moved to local days, corrected by the hours that belong to a neighbour: each local
+    day's histogram holds exactly its own answers (bucketed here from the raw rows)."""
+    from collections import Counter
+
+    from metrics.local_histograms import local_day_histograms
+    from metrics.localtime import local_key
+    from metrics.spans import cover_for
+
+    period = period_for(kind, zone)
+    spans = cover_for(period, user_type, days=True)
+    assert spans.days and spans.hours is not None
+    s, m = chat_sessions.c, chat_messages.c
+    whole = [(lo, hi) for lo, hi in spans.hours] + [spans.days]
+    with seeded_sqlite.connect() as conn:
+        got = local_day_histograms(conn, period, spans, user_type)
+        rows = conn.execute(
+            select(m.created_at, m.processing_time_ms)
+            .select_from(chat_messages.join(chat_sessions, s.session_id == m.session_id))
+            .where(
+                m.sender_type == "assistant",
+                m.processing_time_ms.is_not(None),
+                *([s.user_type == user_type] if user_type else []),
+            )
+        ).all()
+    expected: dict[int, Counter] = {}
+    for at, ms in rows:
+        seconds = int(at.timestamp())
+        if any(lo <= seconds < hi for lo, hi in whole):
+            day = local_key(at.astimezone(period.tz), 86_400)
+            expected.setdefault(day, Counter())[histogram.bucket_of(ms)] += 1
+    assert len(expected) >= 5
+    assert got == {day: dict(hist) for day, hist in expected.items()}
