@@ -12,17 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
-from sqlalchemy import make_url
-
+from bench.cold_http import add_arguments, cold_server
 from bench.dashboard import percentiles
-from bench.exports_formats import served, signed_in_opener
-from bench.run import prepare
+from bench.exports_formats import signed_in_opener
 from bench.saved import save
 
 PERIODS = ("24h", "7d", "30d", "90d")
@@ -75,23 +71,11 @@ def render(result: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Command line: build or reuse the database, measure, print the table, save the JSON."""
     parser = argparse.ArgumentParser(prog="python -m bench.api", description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=100_000, help="seeded sessions (default 100,000)")
-    parser.add_argument("--database-url", help="an empty or already-built database (default: cached SQLite)")
+    add_arguments(parser, port=8768, output="api-BACKEND-N.json")
     parser.add_argument("--calls", type=int, default=100, help="measured requests per period (default 100)")
-    parser.add_argument("--port", type=int, default=8768)
-    parser.add_argument("--output", type=Path, help="JSON file (default bench/results/api-BACKEND-N.json)")
     args = parser.parse_args(argv)
-    url = prepare(args.sessions, args.database_url)
-    os.environ["CACHE_SECONDS"] = "0"  # cold: every request computes its figures
-    result = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "backend": make_url(url).get_backend_name(),
-        "sessions": args.sessions,
-        "load_average_before": os.getloadavg()[0],
-    }
-    with served(url, args.port) as (base, _pid, username, password):
+    with cold_server(args) as (result, _url, base, username, password):
         result["http"] = measure(base, username, password, args.calls)
-    result["load_average_after"] = os.getloadavg()[0]
     print(render(result))
     save(result, args.output, f"api-{result['backend']}-{args.sessions}.json")
     print(json.dumps({p: round(f["p95_ms"], 1) for p, f in result["http"].items()}), file=sys.stderr)

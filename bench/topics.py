@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Engine, func, make_url, select
+from sqlalchemy import Engine, func, select
 
+from bench.cold_http import add_arguments, cold_server
 from bench.dashboard import percentiles
-from bench.exports_formats import served, signed_in_opener
-from bench.run import prepare
+from bench.exports_formats import signed_in_opener
 from bench.saved import save
 from data.db import create_engine
 from data.periods import preset_period
@@ -106,26 +104,14 @@ def render(result: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Command line: build or reuse the database, measure, print the table, save the JSON."""
     parser = argparse.ArgumentParser(prog="python -m bench.topics", description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=100_000, help="seeded sessions (default 100,000)")
-    parser.add_argument("--database-url", help="an empty or already-built database (default: cached SQLite)")
+    add_arguments(parser, port=8767, output="topics-BACKEND-N.json")
     parser.add_argument("--calls", type=int, default=20, help="requests per query")
-    parser.add_argument("--port", type=int, default=8767)
-    parser.add_argument("--output", type=Path, help="JSON file (default bench/results/topics-BACKEND-N.json)")
     args = parser.parse_args(argv)
-    url = prepare(args.sessions, args.database_url)
-    os.environ["CACHE_SECONDS"] = "0"  # cold: every request computes its figures
-    result = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "backend": make_url(url).get_backend_name(),
-        "sessions": args.sessions,
-        "load_average_before": os.getloadavg()[0],
-    }
-    with served(url, args.port) as (base, _pid, username, password):
+    with cold_server(args) as (result, url, base, username, password):
         result["http"] = over_http(base, username, password, args.calls)
     engine = create_engine(url)
     result["direct_scan"] = min((direct_scan(engine) for _ in range(3)), key=lambda r: r["ms"])
     engine.dispose()
-    result["load_average_after"] = os.getloadavg()[0]
     print(render(result))
     save(result, args.output, f"topics-{result['backend']}-{args.sessions}.json")
     return 0
