@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from dash import Dash, Input, Output, State, ctx, no_update
 
 from callbacks.inputs import clicked_topic, stored_filters, text_or_none
+from callbacks.views import opened_view, view_id_of
 from data.errors import FieldError
 from data.periods import DEFAULT_PRESET, Period
 from layouts.controls import ANY, EXPORTS, SEGMENT_CONTROLS, USER_TYPE_OPTIONS
@@ -144,13 +145,18 @@ def sync_filters(
         "seg-escalated": escalated,
         "seg-rating": rating,
     }
-    new, problems = next_filters(ctx.triggered_id, search, inputs, current, today)
+    # A saved view's link (`?view=ID`) stays the address, so Back and a reload reopen the view.
+    view_link = view_id_of(search) if ctx.triggered_id in (None, "url") else None
+    if view_link is not None:
+        new, problems, _ = opened_view(view_link, today)
+    else:
+        new, problems = next_filters(ctx.triggered_id, search, inputs, current, today)
     if new is None:
         return (no_update,) * (11 + len(EXPORTS) + 2 + len(SEGMENT_FIELDS))
     query = new.query()
     period = new.period(tz)
     return (
-        query if query != (search or "") else no_update,
+        query if query != (search or "") and view_link is None else no_update,
         None if new.custom else new.preset,
         new.start_date,
         new.end_date,

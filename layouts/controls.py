@@ -1,5 +1,5 @@
-"""The filter bar: period presets, a custom day range, the user type, the topic chip, the segment
-(resolved, escalated, rating), and exports."""
+"""The filter bar: period presets, a custom day range, the user type, the topic chip, the Views
+menu, the segment (resolved, escalated, rating), and exports."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from data.periods import PRESET_LABELS
+from layouts.views import build_views_menu
 from web.paths import EXPORT_PATH
 
 USER_TYPE_OPTIONS = [
@@ -120,7 +121,13 @@ def build_controls(timezone: str, today: date) -> dbc.Card:
         dbc.CardBody(
             [
                 html.Div(
-                    [presets, date_range, user_type, topic_chip],
+                    [
+                        presets,
+                        date_range,
+                        user_type,
+                        topic_chip,
+                        html.Div(build_views_menu(), className="ms-lg-auto"),
+                    ],
                     className="d-flex flex-wrap align-items-center gap-2 gap-md-3",
                 ),
                 html.Div(segments, className="mt-2"),
