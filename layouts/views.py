@@ -16,7 +16,8 @@ def view_items(views: list[SavedView], user_id: int) -> list:
     """The menu's list: the user's views, then those others share, each a link to open it."""
     own = [v for v in views if v.owner_id == user_id]
     others = [v for v in views if v.owner_id != user_id]
-    items: list = [dbc.DropdownMenuItem("Your views", header=True)]
+    # Plain text headings: dbc's header items carry role="heading" without the level axe requires.
+    items: list = [html.Div("Your views", className="dropdown-header")]
     items += [
         dbc.DropdownMenuItem(
             [v.name, html.Span(" · shared", className="text-muted small")] if v.shared else v.name,
@@ -25,7 +26,7 @@ def view_items(views: list[SavedView], user_id: int) -> list:
         for v in own
     ] or [dbc.DropdownMenuItem("None saved yet", disabled=True)]
     if others:
-        items.append(dbc.DropdownMenuItem("Shared by others", header=True))
+        items.append(html.Div("Shared by others", className="dropdown-header"))
         items += [
             dbc.DropdownMenuItem([v.name, html.Span(f" · {v.owner}", className="text-muted small")],
                                  href=DASHBOARD_PATH + v.link)
