@@ -22,7 +22,14 @@ from web.paths import EXPORT_PATH, TOPICS_PATH
 
 ALL_USERS = "all"
 # Each segment control and the Filters field it sets.
-SEGMENT_FIELDS = {"seg-resolved": "resolved", "seg-escalated": "escalated", "seg-rating": "rating"}
+SEGMENT_FIELDS = {
+    "seg-resolved": "resolved",
+    "seg-escalated": "escalated",
+    "seg-rating": "rating",
+    "seg-duration": "duration",
+    "seg-messages": "messages",
+    "seg-cached": "cached",
+}
 assert set(SEGMENT_FIELDS) == {control for control, _, _ in SEGMENT_CONTROLS}
 TOPIC_CHARTS = ("chart-topics", "chart-issues")
 USER_TYPE_LABELS = {o["value"]: o["label"].lower() for o in USER_TYPE_OPTIONS}
@@ -51,9 +58,9 @@ def next_filters(
         return replace(current, user_type=None if chosen in (None, ALL_USERS) else chosen), []
     if trigger in TOPIC_CHARTS:
         topic = clicked_topic(inputs[trigger], f"{trigger}.clickData")
-        return (replace(current, topic=topic), []) if topic else (None, [])
+        return (replace(current, topics=(topic,)), []) if topic else (None, [])
     if trigger == "topic-clear":
-        return replace(current, topic=None), []
+        return replace(current, topics=()), []
     if trigger in SEGMENT_FIELDS:
         chosen = inputs[trigger]
         candidate = replace(current, **{SEGMENT_FIELDS[trigger]: None})
@@ -82,15 +89,26 @@ def export_scope(filters: Filters, period: Period) -> str:
     else:
         span = period.label
     parts = [span, USER_TYPE_LABELS.get(filters.user_type or ALL_USERS, "all users")]
-    if filters.topic:
-        parts.append(f"topic {filters.topic}")
+    if filters.topics:
+        parts.append(f"{'topic' if len(filters.topics) == 1 else 'topics'} {' or '.join(filters.topics)}")
     if filters.resolved is not None:
         parts.append("resolved" if filters.resolved else "unresolved")
     if filters.escalated is not None:
         parts.append("escalated" if filters.escalated else "not escalated")
     if filters.rating:
         parts.append(f"rated {filters.rating}")
+    if filters.duration:
+        parts.append(f"lasting {_range_text(filters.duration)} s")
+    if filters.messages:
+        parts.append(f"{_range_text(filters.messages)} messages")
+    if filters.cached is not None:
+        parts.append("some cached answers" if filters.cached else "no cached answers")
     return " · ".join(parts)
+
+
+def _range_text(value: str) -> str:
+    """`900-` as `900+`; a closed range as it is written."""
+    return value[:-1] + "+" if value.endswith("-") else value
 
 
 def _problems_text(problems: list[FieldError], shown: str) -> str:
@@ -106,20 +124,11 @@ def _segment_value(value) -> str:
 
 
 def sync_filters(
-    search,
-    preset,
-    start,
-    end,
-    user_type,
-    topics_click,
-    issues_click,
-    _clear,
-    resolved,
-    escalated,
-    rating,
-    stored,
+    search, preset, start, end, user_type, topics_click, issues_click, _clear, *segments_and_stored
 ):
     """Translate whichever of URL, controls and topic clicks changed into all the others."""
+    *segments, stored = segments_and_stored
+    segment_values = dict(zip(SEGMENT_FIELDS, segments, strict=True))
     tz = services().config.tz
     today = datetime.now(tz).date()
     for prop, value in (
@@ -128,9 +137,7 @@ def sync_filters(
         ("date-start.value", start),
         ("date-end.value", end),
         ("user-type.value", user_type),
-        ("seg-resolved.value", resolved),
-        ("seg-escalated.value", escalated),
-        ("seg-rating.value", rating),
+        *((f"{control}.value", value) for control, value in segment_values.items()),
     ):
         text_or_none(value, prop)
     current = stored_filters(stored)
@@ -141,9 +148,7 @@ def sync_filters(
         "user_type": user_type,
         "chart-topics": topics_click,
         "chart-issues": issues_click,
-        "seg-resolved": resolved,
-        "seg-escalated": escalated,
-        "seg-rating": rating,
+        **segment_values,
     }
     # A saved view's link (`?view=ID`) stays the address, so Back and a reload reopen the view.
     view_link = view_id_of(search) if ctx.triggered_id in (None, "url") else None
@@ -163,8 +168,8 @@ def sync_filters(
         new.user_type or ALL_USERS,
         new.to_store() if new != current or stored is None else no_update,
         describe(period),
-        "rounded-pill" if new.topic else "rounded-pill d-none",
-        new.topic or "",
+        "rounded-pill" if new.topics else "rounded-pill d-none",
+        ", ".join(new.topics),
         _problems_text(problems, describe(period)) if problems else no_update,
         # Our own rewrite of a bad address triggers this again: leave its notice open then.
         True if problems else (no_update if ctx.triggered_id in (None, "url") else False),

@@ -37,7 +37,7 @@ def span_text(period: Period) -> str:
 
 def dashboard_link(filters: Filters, topic: str | None = None) -> str:
     """The dashboard showing these filters (and only `topic`, when given)."""
-    return DASHBOARD_PATH + replace(filters, topic=topic).query()
+    return DASHBOARD_PATH + replace(filters, topics=(topic,) if topic else ()).query()
 
 
 def form_args(args) -> dict[str, str]:

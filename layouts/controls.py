@@ -1,5 +1,5 @@
 """The filter bar: period presets, a custom day range, the user type, the topic chip, the Views
-menu, the segment (resolved, escalated, rating), and exports."""
+menu, the segment (resolved, escalated, rating, duration, messages, cached answers), and exports."""
 
 from __future__ import annotations
 
@@ -30,6 +30,17 @@ SEGMENT_CONTROLS = (
                               {"label": "3", "value": "3"}, {"label": "4-5", "value": "4-5"},
                               {"label": "1", "value": "1"}, {"label": "2", "value": "2"},
                               {"label": "4", "value": "4"}, {"label": "5", "value": "5"}]),
+    # Durations and message counts are those of closed sessions (an open one's are not final).
+    ("seg-duration", "Duration", [{"label": "Any", "value": ANY}, {"label": "Under 1 min", "value": "0-60"},
+                                  {"label": "1-5 min", "value": "60-300"},
+                                  {"label": "5-15 min", "value": "300-900"},
+                                  {"label": "15 min or more", "value": "900-"}]),
+    ("seg-messages", "Messages", [{"label": "Any", "value": ANY}, {"label": "1-2", "value": "1-2"},
+                                  {"label": "3-5", "value": "3-5"}, {"label": "6-10", "value": "6-10"},
+                                  {"label": "11 or more", "value": "11-"}]),
+    ("seg-cached", "Cached answers", [{"label": "Any", "value": ANY},
+                                      {"label": "Some cached", "value": "true"},
+                                      {"label": "None cached", "value": "false"}]),
 )  # fmt: skip
 
 
