@@ -8,6 +8,7 @@ must be seeded already (`python -m data.seed --sessions 100000`).
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 from dataclasses import replace
 
@@ -65,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
-    app = create_app(Config(database_url=args.database_url, secret_key="bench", testing=True))
+    app = create_app(
+        Config(database_url=args.database_url, secret_key=secrets.token_urlsafe(32), testing=True)
+    )
     print(render(measure(app, args.repeats)))
     return 0
 
