@@ -131,6 +131,13 @@ chat_messages = Table(
     CheckConstraint("sender_type IN ('user', 'assistant', 'system')", name="sender_type"),
     Index(None, "session_id", "created_at"),
     Index(None, "created_at", "sender_type", "processing_time_ms"),
+    # Partial index: the `cached` segment asks, per session, whether any answer came from the cache.
+    Index(
+        "ix_chat_messages_cached",
+        "session_id",
+        sqlite_where=text("is_cached_response = 1"),
+        postgresql_where=text("is_cached_response"),
+    ),
 )
 
 chat_analytics = Table(

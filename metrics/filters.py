@@ -66,11 +66,6 @@ class Filters:
         return _bounds(self.rating) if self.rating else None
 
     @property
-    def topic(self) -> str | None:
-        """The one topic filtered to, or None (no topic, or several)."""
-        return self.topics[0] if len(self.topics) == 1 else None
-
-    @property
     def custom(self) -> bool:
         """True when a day range (not a preset) selects the period."""
         return bool(self.start_date or self.end_date)

@@ -72,10 +72,12 @@ def _topic_sessions(topics: tuple[str, ...]):
     return select(session_topics.c.session_id).where(session_topics.c.topic.in_(topics))
 
 
-def _analytics_sessions(seg: Segment):
-    """SELECT session_id of the closed sessions with the segment's outcome and message count."""
-    a = chat_analytics.c
-    conds = []
+def _analytics_match(seg: Segment):
+    """EXISTS: the session (of the outer chat_sessions row) closed with the segment's outcome and
+    message count. Correlated, so each candidate session is one lookup in the analytics' unique
+    index; `session_id IN (SELECT ...)` read every analytics row of the table first."""
+    a = chat_analytics.alias("outcome").c
+    conds = [a.session_id == chat_sessions.c.session_id]
     if seg.resolved is not None:
         conds.append(a.resolved.is_(seg.resolved))
     if seg.escalated is not None:
@@ -85,7 +87,7 @@ def _analytics_sessions(seg: Segment):
         conds.append(a.total_messages >= low)
         if high is not None:
             conds.append(a.total_messages <= high)
-    return select(a.session_id).where(*conds)
+    return select(literal(1)).where(*conds).correlate(chat_sessions).exists()
 
 
 def _duration_between(low: int, high: int | None) -> list:
@@ -102,7 +104,8 @@ def _cached_answer():
     m = chat_messages.alias("cached_answers").c
     return (
         select(literal(1))
-        .where(m.session_id == chat_sessions.c.session_id, m.is_cached_response.is_(True))
+        # The bare column compiles as ix_chat_messages_cached's predicate (`= 1` on SQLite).
+        .where(m.session_id == chat_sessions.c.session_id, m.is_cached_response)
         .correlate(chat_sessions)
         .exists()
     )
@@ -115,7 +118,7 @@ def segment_conditions(seg: Segment) -> list:
     if seg.topics:
         conds.append(chat_sessions.c.session_id.in_(_topic_sessions(seg.topics)))
     if seg.resolved is not None or seg.escalated is not None or seg.messages:
-        conds.append(chat_sessions.c.session_id.in_(_analytics_sessions(seg)))
+        conds.append(_analytics_match(seg))
     if seg.rating:
         conds.append(chat_sessions.c.satisfaction_rating.between(*seg.rating))
     if seg.duration:

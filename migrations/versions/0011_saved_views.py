@@ -1,4 +1,4 @@
-"""saved views: staff users' named dashboard filters, private or shared
+"""saved views: staff users' named dashboard filters, private or shared; the cached answers' index
 
 Revision ID: 0011
 Revises: 0010
@@ -31,6 +31,17 @@ def upgrade() -> None:
         sa.UniqueConstraint("owner_id", "name", name=op.f("uq_saved_views_owner_id_name")),
     )
 
+    # The `cached` segment: per session, is there a cached answer? (a few percent of the messages)
+    op.create_index(
+        "ix_chat_messages_cached",
+        "chat_messages",
+        ["session_id"],
+        unique=False,
+        sqlite_where=sa.text("is_cached_response = 1"),
+        postgresql_where=sa.text("is_cached_response"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_chat_messages_cached", table_name="chat_messages")
     op.drop_table("saved_views")
