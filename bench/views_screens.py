@@ -87,11 +87,18 @@ def shoot(base: str, username: str, password: str) -> list[Path]:
             WebDriverWait(driver, 30).until(
                 lambda d: "Unhappy" in d.find_element(By.ID, "views-list").get_attribute("innerHTML")
             )
-            toggle = driver.find_element(By.CSS_SELECTOR, "#views-menu .views-toggle")
-            driver.execute_script(
-                "arguments[0].scrollIntoView({block: 'start', behavior: 'instant'})", toggle
+            WebDriverWait(driver, 180, poll_frequency=0.5).until(
+                lambda d: d.execute_script(
+                    "const p = [...document.querySelectorAll('.dash-graph .js-plotly-plot')];"
+                    "return p.length > 0 && p.every((g) => (g.data || []).length > 0);"
+                )
             )
-            driver.execute_script("window.scrollBy(0, -80)")
+            toggle = driver.find_element(By.CSS_SELECTOR, "#views-menu .views-toggle")
+            if width < 600:  # on a phone the menu sits below the period buttons: bring it up
+                driver.execute_script(
+                    "arguments[0].scrollIntoView({block: 'start', behavior: 'instant'})", toggle
+                )
+                driver.execute_script("window.scrollBy(0, -160)")
             toggle.click()
             WebDriverWait(driver, 10).until(
                 ec.presence_of_element_located((By.CSS_SELECTOR, "#views-menu .dropdown-menu.show"))
