@@ -18,7 +18,7 @@ from web.context import services_of
 
 SEGMENTS = {
     "none (rollups)": {},
-    "resolved=false (before this change: IN over all analytics rows)": {"resolved": False},
+    "resolved=false": {"resolved": False},
     "duration=300-900": {"duration": "300-900"},
     "messages=11-": {"messages": "11-"},
     "cached=true": {"cached": True},
