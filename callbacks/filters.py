@@ -15,7 +15,7 @@ from callbacks.inputs import clicked_topic, stored_filters, text_or_none
 from callbacks.views import opened_view, view_id_of
 from data.errors import FieldError
 from data.periods import DEFAULT_PRESET, Period
-from layouts.controls import ANY, EXPORTS, SEGMENT_CONTROLS, USER_TYPE_OPTIONS
+from layouts.controls import ANY, EXPORTS, SEGMENT_CONTROLS, USER_TYPE_LABELS
 from metrics.filters import Filters, parse_search
 from web.context import services
 from web.paths import EXPORT_PATH, TOPICS_PATH
@@ -32,7 +32,6 @@ SEGMENT_FIELDS = {
 }
 assert set(SEGMENT_FIELDS) == {control for control, _, _ in SEGMENT_CONTROLS}
 TOPIC_CHARTS = ("chart-topics", "chart-issues")
-USER_TYPE_LABELS = {o["value"]: o["label"].lower() for o in USER_TYPE_OPTIONS}
 
 
 def next_filters(
@@ -89,26 +88,7 @@ def export_scope(filters: Filters, period: Period) -> str:
     else:
         span = period.label
     parts = [span, USER_TYPE_LABELS.get(filters.user_type or ALL_USERS, "all users")]
-    if filters.topics:
-        parts.append(f"{'topic' if len(filters.topics) == 1 else 'topics'} {' or '.join(filters.topics)}")
-    if filters.resolved is not None:
-        parts.append("resolved" if filters.resolved else "unresolved")
-    if filters.escalated is not None:
-        parts.append("escalated" if filters.escalated else "not escalated")
-    if filters.rating:
-        parts.append(f"rated {filters.rating}")
-    if filters.duration:
-        parts.append(f"lasting {_range_text(filters.duration)} s")
-    if filters.messages:
-        parts.append(f"{_range_text(filters.messages)} messages")
-    if filters.cached is not None:
-        parts.append("some cached answers" if filters.cached else "no cached answers")
-    return " · ".join(parts)
-
-
-def _range_text(value: str) -> str:
-    """`900-` as `900+`; a closed range as it is written."""
-    return value[:-1] + "+" if value.endswith("-") else value
+    return " · ".join([*parts, *filters.segment_words()])
 
 
 def _problems_text(problems: list[FieldError], shown: str) -> str:

@@ -15,6 +15,7 @@ from flask_login import current_user
 from callbacks.inputs import reject, stored_filters, text_or_none
 from data import saved_views as views
 from data.errors import FieldError
+from layouts.controls import USER_TYPE_LABELS
 from layouts.views import MENU_LABEL, view_items
 from metrics.filters import Filters
 from web.context import services
@@ -75,6 +76,12 @@ def list_menu(search, _saved, _changed):
     )
 
 
+def _in_words(filters: Filters) -> str:
+    """`Last 30 days · anonymous · rated 1-2`: the filters a view would save."""
+    label = filters.period(services().config.tz).label
+    return " · ".join([label, USER_TYPE_LABELS[filters.user_type or "all"], *filters.segment_words()])
+
+
 def save_dialog(_open, _cancel, _submit, name, shared, stored):
     """Open, cancel or submit the save dialog; a refused name stays open with the reason."""
     closed = (False, no_update, False, "", no_update, no_update)
@@ -88,7 +95,7 @@ def save_dialog(_open, _cancel, _submit, name, shared, stored):
             "",
             False,
             "",
-            f"Saves: {filters.query().lstrip('?') or 'the default filters'}",
+            "Saves: " + _in_words(filters),
             no_update,
         )
     if trigger != "views-save-submit":

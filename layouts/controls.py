@@ -18,6 +18,7 @@ USER_TYPE_OPTIONS = [
     {"label": "Providers", "value": "provider"},
     {"label": "Anonymous", "value": "anonymous"},
 ]
+USER_TYPE_LABELS = {o["value"]: o["label"].lower() for o in USER_TYPE_OPTIONS}
 EXPORTS = (("sessions", "Sessions"), ("messages", "Messages"), ("analytics", "Analytics"))
 ANY = "all"
 # Segments beyond period and user type: (control id, label, options); values are address values.

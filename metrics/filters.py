@@ -92,6 +92,26 @@ class Filters:
             cached=self.cached,
         )
 
+    def segment_words(self) -> list[str]:
+        """`topic billing`, `unresolved`, `rated 1-2`...: what selects sessions beyond the period and
+        user type, in words (the explorer's header, the export and save notices)."""
+        words = []
+        if self.topics:
+            words.append(f"{'topic' if len(self.topics) == 1 else 'topics'} {' or '.join(self.topics)}")
+        if self.resolved is not None:
+            words.append("resolved" if self.resolved else "unresolved")
+        if self.escalated is not None:
+            words.append("escalated" if self.escalated else "not escalated")
+        if self.rating:
+            words.append(f"rated {self.rating}")
+        if self.duration:
+            words.append(f"lasting {_range_words(self.duration)} s")
+        if self.messages:
+            words.append(f"{_range_words(self.messages)} messages")
+        if self.cached is not None:
+            words.append("some cached answers" if self.cached else "no cached answers")
+        return words
+
     def period(self, tz: ZoneInfo, now: datetime | None = None) -> Period:
         """The period these filters select: the day range, else the preset ending now."""
         if self.start_date and self.end_date:
@@ -145,6 +165,11 @@ class Filters:
         renamed = {"preset": "period", "topics": "topic"}
         params = {renamed.get(k, k): v for k, v in data.items() if v is not None}
         return parse_filters(params, allowed=names | set(renamed.values()))
+
+
+def _range_words(value: str) -> str:
+    """`900-` as `900+`; a closed range as it is written."""
+    return value[:-1] + "+" if value.endswith("-") else value
 
 
 def _text(args: Mapping[str, Any], name: str) -> str | None:

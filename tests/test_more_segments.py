@@ -144,6 +144,9 @@ def test_the_dashboard_keeps_the_new_segments_in_its_address_and_counts_them(sta
         "all",
     )
     assert out["topic-chip-name.children"] == "billing, refunds"
+    assert out["export-scope.children"].endswith(
+        "all users · topics billing or refunds · lasting 60-300 s · some cached answers"
+    )
     for kind in ("sessions", "messages", "analytics"):
         href = out[f"export-{kind}.href"]
         assert "topic=billing&topic=refunds" in href and "duration=60-300" in href and "cached=true" in href
@@ -186,3 +189,13 @@ def _card_value(children) -> str:
 
     walk(children)
     return str(found[0])
+
+
+def test_the_topic_explorer_reads_the_new_segments_too(staff):
+    # Cached answers in the last 7 days: sessions 1 (billing, refunds), 3 (billing), 6 (billing).
+    body = staff.get(f"{DASH}api/topics/?period=7d&cached=true").get_json()
+    assert body["total_sessions"] == 3
+    assert {t["topic"]: t["sessions"] for t in body["topics"]} == {"billing": 3, "refunds": 1}
+    assert body["period"]["cached"] == "true"
+    page = staff.get(f"{DASH}topics/?period=7d&cached=true&messages=1-2").get_data(as_text=True)
+    assert "1-2 messages" in page and "some cached answers" in page

@@ -59,7 +59,7 @@ def test_save_a_view_then_reopen_it_from_the_menu(dashboard):
     open_menu(dash_duo)
     press(dash_duo.driver, By.ID, "views-save-open")
     name = dash_duo.wait_for_element("#views-save-name")
-    dash_duo.wait_for_contains_text("#views-save-scope", "period=30d&user_type=anonymous", timeout=10)
+    dash_duo.wait_for_contains_text("#views-save-scope", "Last 30 days · anonymous", timeout=10)
     name.send_keys("Anonymous month")
     dash_duo.find_element("#views-save-shared").click()
     assert_axe_clean(dash_duo)  # the dialog open
