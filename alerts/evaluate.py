@@ -46,7 +46,7 @@ def read(conn: Connection, rule: Rule, now: datetime, tz: ZoneInfo) -> Reading:
     """The rule's figure over its last completed window, and its verdict."""
     window = last_completed(rule.window, now, tz)
     metric = METRICS[rule.metric]
-    segment = Segment(user_type=rule.user_type, topic=rule.topic)
+    segment = Segment(user_type=rule.user_type, topics=(rule.topic,) if rule.topic else ())
     value, sample = figure_and_sample(conn, metric, window, segment)
     baseline = None
     if rule.condition == "anomalous":

@@ -52,7 +52,7 @@ class Notice:
         last = (self.window_end - timedelta(microseconds=1)).astimezone(self.tz).date()
         filters = Filters(
             preset=None, start_date=first.isoformat(), end_date=last.isoformat(),
-            user_type=self.user_type, topic=self.topic,
+            user_type=self.user_type, topics=(self.topic,) if self.topic else (),
         )  # fmt: skip
         return f"{self.base_url}{DASHBOARD_PATH}{filters.query()}"
 

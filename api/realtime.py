@@ -16,7 +16,7 @@ from web.paths import DASHBOARD_PATH
 
 blueprint = Blueprint("realtime_api", __name__)
 API_DEFAULT_PRESET = "24h"
-SEGMENT_PARAMS = ("topic", "resolved", "escalated", "rating")
+SEGMENT_PARAMS = ("topic", "resolved", "escalated", "rating", "duration", "messages", "cached")
 
 
 @blueprint.get(DASHBOARD_PATH + "api/")

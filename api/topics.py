@@ -11,7 +11,7 @@ from metrics.topic_table import SMALL_SAMPLE, TopicRow, ordered, topic_table
 from web.context import services
 from web.paths import TOPICS_API_PATH
 
-SEGMENT_PARAMS = ("resolved", "escalated", "rating")
+SEGMENT_PARAMS = ("resolved", "escalated", "rating", "duration", "messages", "cached")
 
 blueprint = Blueprint("topics_api", __name__)
 

@@ -165,13 +165,13 @@ def update_breakdowns(stored: dict | None) -> tuple:
             peak_rows = [[figures.WEEKDAYS[d], *(number(v) for v in matrix.loc[d])] for d in range(7)]
             peak_text = f"Busiest: {figures.WEEKDAYS[day]} {hour:02d}:00 ({zone}) with {number(matrix.loc[day, hour])} messages."
         figs = _plain(
-            figures.topic_bars(topics, theme.TOPICS, "sessions", figures.NO_SESSIONS, filters.topic),
+            figures.topic_bars(topics, theme.TOPICS, "sessions", figures.NO_SESSIONS, filters.topics),
             figures.topic_bars(
                 issues,
                 theme.ISSUES,
                 "unresolved sessions",
                 "No unresolved sessions with topics",
-                filters.topic,
+                filters.topics,
             ),
             figures.user_types(types, filters.user_type),
             figures.satisfaction(rated),

@@ -12,19 +12,26 @@ from datetime import datetime, timedelta
 from dash import Dash, Input, Output, State, ctx, no_update
 
 from callbacks.inputs import clicked_topic, stored_filters, text_or_none
+from callbacks.views import opened_view, view_id_of
 from data.errors import FieldError
 from data.periods import DEFAULT_PRESET, Period
-from layouts.controls import ANY, EXPORTS, SEGMENT_CONTROLS, USER_TYPE_OPTIONS
+from layouts.controls import ANY, EXPORTS, SEGMENT_CONTROLS, USER_TYPE_LABELS
 from metrics.filters import Filters, parse_search
 from web.context import services
 from web.paths import EXPORT_PATH, TOPICS_PATH
 
 ALL_USERS = "all"
 # Each segment control and the Filters field it sets.
-SEGMENT_FIELDS = {"seg-resolved": "resolved", "seg-escalated": "escalated", "seg-rating": "rating"}
+SEGMENT_FIELDS = {
+    "seg-resolved": "resolved",
+    "seg-escalated": "escalated",
+    "seg-rating": "rating",
+    "seg-duration": "duration",
+    "seg-messages": "messages",
+    "seg-cached": "cached",
+}
 assert set(SEGMENT_FIELDS) == {control for control, _, _ in SEGMENT_CONTROLS}
 TOPIC_CHARTS = ("chart-topics", "chart-issues")
-USER_TYPE_LABELS = {o["value"]: o["label"].lower() for o in USER_TYPE_OPTIONS}
 
 
 def next_filters(
@@ -50,9 +57,9 @@ def next_filters(
         return replace(current, user_type=None if chosen in (None, ALL_USERS) else chosen), []
     if trigger in TOPIC_CHARTS:
         topic = clicked_topic(inputs[trigger], f"{trigger}.clickData")
-        return (replace(current, topic=topic), []) if topic else (None, [])
+        return (replace(current, topics=(topic,)), []) if topic else (None, [])
     if trigger == "topic-clear":
-        return replace(current, topic=None), []
+        return replace(current, topics=()), []
     if trigger in SEGMENT_FIELDS:
         chosen = inputs[trigger]
         candidate = replace(current, **{SEGMENT_FIELDS[trigger]: None})
@@ -81,15 +88,7 @@ def export_scope(filters: Filters, period: Period) -> str:
     else:
         span = period.label
     parts = [span, USER_TYPE_LABELS.get(filters.user_type or ALL_USERS, "all users")]
-    if filters.topic:
-        parts.append(f"topic {filters.topic}")
-    if filters.resolved is not None:
-        parts.append("resolved" if filters.resolved else "unresolved")
-    if filters.escalated is not None:
-        parts.append("escalated" if filters.escalated else "not escalated")
-    if filters.rating:
-        parts.append(f"rated {filters.rating}")
-    return " · ".join(parts)
+    return " · ".join([*parts, *filters.segment_words()])
 
 
 def _problems_text(problems: list[FieldError], shown: str) -> str:
@@ -105,20 +104,11 @@ def _segment_value(value) -> str:
 
 
 def sync_filters(
-    search,
-    preset,
-    start,
-    end,
-    user_type,
-    topics_click,
-    issues_click,
-    _clear,
-    resolved,
-    escalated,
-    rating,
-    stored,
+    search, preset, start, end, user_type, topics_click, issues_click, _clear, *segments_and_stored
 ):
     """Translate whichever of URL, controls and topic clicks changed into all the others."""
+    *segments, stored = segments_and_stored
+    segment_values = dict(zip(SEGMENT_FIELDS, segments, strict=True))
     tz = services().config.tz
     today = datetime.now(tz).date()
     for prop, value in (
@@ -127,9 +117,7 @@ def sync_filters(
         ("date-start.value", start),
         ("date-end.value", end),
         ("user-type.value", user_type),
-        ("seg-resolved.value", resolved),
-        ("seg-escalated.value", escalated),
-        ("seg-rating.value", rating),
+        *((f"{control}.value", value) for control, value in segment_values.items()),
     ):
         text_or_none(value, prop)
     current = stored_filters(stored)
@@ -140,25 +128,28 @@ def sync_filters(
         "user_type": user_type,
         "chart-topics": topics_click,
         "chart-issues": issues_click,
-        "seg-resolved": resolved,
-        "seg-escalated": escalated,
-        "seg-rating": rating,
+        **segment_values,
     }
-    new, problems = next_filters(ctx.triggered_id, search, inputs, current, today)
+    # A saved view's link (`?view=ID`) stays the address, so Back and a reload reopen the view.
+    view_link = view_id_of(search) if ctx.triggered_id in (None, "url") else None
+    if view_link is not None:
+        new, problems, _ = opened_view(view_link, today)
+    else:
+        new, problems = next_filters(ctx.triggered_id, search, inputs, current, today)
     if new is None:
         return (no_update,) * (11 + len(EXPORTS) + 2 + len(SEGMENT_FIELDS))
     query = new.query()
     period = new.period(tz)
     return (
-        query if query != (search or "") else no_update,
+        query if query != (search or "") and view_link is None else no_update,
         None if new.custom else new.preset,
         new.start_date,
         new.end_date,
         new.user_type or ALL_USERS,
         new.to_store() if new != current or stored is None else no_update,
         describe(period),
-        "rounded-pill" if new.topic else "rounded-pill d-none",
-        new.topic or "",
+        "rounded-pill" if new.topics else "rounded-pill d-none",
+        ", ".join(new.topics),
         _problems_text(problems, describe(period)) if problems else no_update,
         # Our own rewrite of a bad address triggers this again: leave its notice open then.
         True if problems else (no_update if ctx.triggered_id in (None, "url") else False),

@@ -46,8 +46,8 @@ def update_table(stored: dict | None) -> tuple:
     rows = [_row(s, tz) for s in found]
     limit = sessions.RECENT_LIMIT
     caption = f"newest {limit:,} in the period" if len(rows) >= limit else f"{len(rows):,} in the period"
-    if filters.topic:
-        caption += f" that discussed “{filters.topic}”"
+    if filters.topics:
+        caption += " that discussed " + " or ".join(f"“{t}”" for t in filters.topics)
     return rows, caption
 
 

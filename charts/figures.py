@@ -180,10 +180,10 @@ def response_times(frame: pd.DataFrame, hourly: bool, x_range: list | None = Non
 
 
 def topic_bars(
-    topics: list[TopicCount], color: str, unit: str, empty: str, selected: str | None = None
+    topics: list[TopicCount], color: str, unit: str, empty: str, selected: tuple[str, ...] = ()
 ) -> go.Figure:
     """Horizontal bars, the most frequent topic on top; each bar's topic is its `customdata`; the
-    topic the page is filtered to stands out, the others are lighter."""
+    topics the page is filtered to stand out, the others are lighter."""
     if not topics:
         return theme.empty_figure(empty)
     ordered = list(reversed(topics))
@@ -195,8 +195,8 @@ def topic_bars(
         "orientation": "h",
         "marker": {
             "color": color,
-            "opacity": [1 if selected in (None, t.topic) else 0.4 for t in ordered],
-            "line": {"color": "#0f172a", "width": [2 if t.topic == selected else 0 for t in ordered]},
+            "opacity": [1 if not selected or t.topic in selected else 0.4 for t in ordered],
+            "line": {"color": "#0f172a", "width": [2 if t.topic in selected else 0 for t in ordered]},
         },
         "hovertemplate": f"%{{y}}<br>%{{x:,}} {unit}<extra></extra>",
     }

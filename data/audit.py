@@ -1,5 +1,5 @@
 """The audit trail: sign-ins and failures, sign-outs (one or everywhere), exports, ingestion calls,
-retention runs and every change to an alert rule.
+retention runs, every change to an alert rule and to a saved view.
 
 `python -m data.audit` lists it; staff can also download it as CSV from the dashboard's exports.
 """
@@ -29,6 +29,9 @@ ACTIONS = (
     "alert_rule_pause",
     "alert_rule_resume",
     "alert_rule_delete",
+    "view_save",
+    "view_rename",
+    "view_delete",
 )
 MAX_ACTOR_LENGTH = 150
 

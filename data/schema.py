@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     text,
 )
 
@@ -130,6 +131,13 @@ chat_messages = Table(
     CheckConstraint("sender_type IN ('user', 'assistant', 'system')", name="sender_type"),
     Index(None, "session_id", "created_at"),
     Index(None, "created_at", "sender_type", "processing_time_ms"),
+    # Partial index: the `cached` segment asks, per session, whether any answer came from the cache.
+    Index(
+        "ix_chat_messages_cached",
+        "session_id",
+        sqlite_where=text("is_cached_response = 1"),
+        postgresql_where=text("is_cached_response"),
+    ),
 )
 
 chat_analytics = Table(
@@ -417,4 +425,20 @@ alert_leases = Table(
     Column("name", String(32), primary_key=True),
     Column("holder", String(64), nullable=True),
     Column("expires_at", UTCDateTime, nullable=True),
+)
+
+
+# --- saved views: a staff user's named dashboard filters, private or shared with all staff (data.saved_views) ---
+saved_views = Table(
+    "saved_views",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("query", String(2000), nullable=False),  # the dashboard's address query, `?period=30d&...`
+    Column("shared", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    # Names are unique per owner; its leading owner_id also serves "my views".
+    UniqueConstraint("owner_id", "name"),
 )

@@ -15,14 +15,13 @@ from data.periods import PRESET_LABELS, Period
 from explorer import sparkline
 from explorer.columns import COLUMNS
 from explorer.query import ExplorerQuery, parse_query
-from layouts.controls import USER_TYPE_OPTIONS
+from layouts.controls import USER_TYPE_LABELS, USER_TYPE_OPTIONS
 from metrics.filters import Filters
 from metrics.topic_table import DEFAULT_ORDERING, ORDERINGS, SMALL_SAMPLE, ordered, topic_table
 from web.context import services
 from web.paths import DASHBOARD_PATH, TOPICS_PATH
 
 blueprint = Blueprint("explorer", __name__, template_folder="templates")
-USER_TYPE_LABELS = {o["value"]: o["label"].lower() for o in USER_TYPE_OPTIONS}
 NEED_ORDERINGS = tuple(o for o in ORDERINGS.values() if o.by_need)
 
 
@@ -37,7 +36,7 @@ def span_text(period: Period) -> str:
 
 def dashboard_link(filters: Filters, topic: str | None = None) -> str:
     """The dashboard showing these filters (and only `topic`, when given)."""
-    return DASHBOARD_PATH + replace(filters, topic=topic).query()
+    return DASHBOARD_PATH + replace(filters, topics=(topic,) if topic else ()).query()
 
 
 def form_args(args) -> dict[str, str]:
@@ -51,18 +50,6 @@ def form_args(args) -> dict[str, str]:
         out.pop("start_date", None)
         out.pop("end_date", None)
     return out
-
-
-def segment_words(filters: Filters) -> list[str]:
-    """`unresolved`, `rated 1-2`...: the segment beyond the user type, as the page header says it."""
-    words = []
-    if filters.resolved is not None:
-        words.append("resolved" if filters.resolved else "unresolved")
-    if filters.escalated is not None:
-        words.append("escalated" if filters.escalated else "not escalated")
-    if filters.rating:
-        words.append(f"rated {filters.rating}")
-    return words
 
 
 def _aria_sort(query: ExplorerQuery, key: str | None) -> str | None:
@@ -136,7 +123,7 @@ def topics_page():
         presets=PRESET_LABELS,
         user_types=USER_TYPE_OPTIONS,
         small_sample=SMALL_SAMPLE,
-        user_type_label=" · ".join([USER_TYPE_LABELS[filters.user_type or "all"], *segment_words(filters)]),
+        user_type_label=" · ".join([USER_TYPE_LABELS[filters.user_type or "all"], *filters.segment_words()]),
         dashboard=dashboard_link(filters),
         today=today.isoformat(),
         username=current_user.username,

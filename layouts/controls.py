@@ -1,5 +1,5 @@
-"""The filter bar: period presets, a custom day range, the user type, the topic chip, the segment
-(resolved, escalated, rating), and exports."""
+"""The filter bar: period presets, a custom day range, the user type, the topic chip, the Views
+menu, the segment (resolved, escalated, rating, duration, messages, cached answers), and exports."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from data.periods import PRESET_LABELS
+from layouts.views import build_views_menu
 from web.paths import EXPORT_PATH
 
 USER_TYPE_OPTIONS = [
@@ -17,6 +18,7 @@ USER_TYPE_OPTIONS = [
     {"label": "Providers", "value": "provider"},
     {"label": "Anonymous", "value": "anonymous"},
 ]
+USER_TYPE_LABELS = {o["value"]: o["label"].lower() for o in USER_TYPE_OPTIONS}
 EXPORTS = (("sessions", "Sessions"), ("messages", "Messages"), ("analytics", "Analytics"))
 ANY = "all"
 # Segments beyond period and user type: (control id, label, options); values are address values.
@@ -29,6 +31,17 @@ SEGMENT_CONTROLS = (
                               {"label": "3", "value": "3"}, {"label": "4-5", "value": "4-5"},
                               {"label": "1", "value": "1"}, {"label": "2", "value": "2"},
                               {"label": "4", "value": "4"}, {"label": "5", "value": "5"}]),
+    # Durations and message counts are those of closed sessions (an open one's are not final).
+    ("seg-duration", "Duration", [{"label": "Any", "value": ANY}, {"label": "Under 1 min", "value": "0-60"},
+                                  {"label": "1-5 min", "value": "60-300"},
+                                  {"label": "5-15 min", "value": "300-900"},
+                                  {"label": "15 min or more", "value": "900-"}]),
+    ("seg-messages", "Messages", [{"label": "Any", "value": ANY}, {"label": "1-2", "value": "1-2"},
+                                  {"label": "3-5", "value": "3-5"}, {"label": "6-10", "value": "6-10"},
+                                  {"label": "11 or more", "value": "11-"}]),
+    ("seg-cached", "Cached answers", [{"label": "Any", "value": ANY},
+                                      {"label": "Some cached", "value": "true"},
+                                      {"label": "None cached", "value": "false"}]),
 )  # fmt: skip
 
 
@@ -120,7 +133,13 @@ def build_controls(timezone: str, today: date) -> dbc.Card:
         dbc.CardBody(
             [
                 html.Div(
-                    [presets, date_range, user_type, topic_chip],
+                    [
+                        presets,
+                        date_range,
+                        user_type,
+                        topic_chip,
+                        html.Div(build_views_menu(), className="ms-lg-auto"),
+                    ],
                     className="d-flex flex-wrap align-items-center gap-2 gap-md-3",
                 ),
                 html.Div(segments, className="mt-2"),

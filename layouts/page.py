@@ -13,6 +13,7 @@ from layouts.header import build_header
 from layouts.kpis import build_kpi_row
 from layouts.live import build_live_card
 from layouts.sessions import build_sessions_card, build_transcript_panel
+from layouts.views import build_manage_dialog, build_save_dialog
 
 
 def build_page(
@@ -48,6 +49,8 @@ def build_page(
                         build_chart_grid(),
                         build_sessions_card(),
                         build_transcript_panel(),
+                        build_save_dialog(),
+                        build_manage_dialog(),
                     ],
                     fluid=True,
                     className="pb-4",

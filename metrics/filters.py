@@ -24,9 +24,16 @@ TRUE = {"true", "1", "yes", "on"}
 FALSE = {"false", "0", "no", "off"}
 # What a view (dashboard, API, exports) filters by; exports add the flags of their own kind.
 VIEW_FIELDS = frozenset(
-    {"period", "start_date", "end_date", "user_type", "topic", "resolved", "escalated", "rating"}
-)
+    {
+        "period", "start_date", "end_date", "user_type", "topic", "resolved", "escalated", "rating",
+        "duration", "messages", "cached",
+    }
+)  # fmt: skip
 RATINGS = range(1, 6)
+MAX_TOPICS = 20
+# Bounds of the range filters (a day is longer than any real chat; more messages would be a bot).
+MAX_DURATION_S = 7 * 24 * 3600
+MAX_MESSAGES = 100_000
 
 
 class FilterError(FieldError):
@@ -41,7 +48,7 @@ class Filters:
     start_date: str | None = None
     end_date: str | None = None
     user_type: str | None = None
-    topic: str | None = None
+    topics: tuple[str, ...] = ()  # `topic=a&topic=b`: sessions that discussed any of them
     is_active: bool | None = None
     resolved: bool | None = None
     session_id: str | None = None
@@ -49,14 +56,14 @@ class Filters:
     action: str | None = None
     escalated: bool | None = None
     rating: str | None = None  # "1-2", "4": satisfaction ratings from-to (inclusive)
+    duration: str | None = None  # "60-300", "900-": closed sessions lasting from (inclusive) to (exclusive) s
+    messages: str | None = None  # "1-2", "11-": closed sessions with from-to messages (inclusive)
+    cached: bool | None = None  # sessions given at least one cached answer (or none)
 
     @property
     def rating_range(self) -> tuple[int, int] | None:
         """The rating filter as (lowest, highest), or None."""
-        if not self.rating:
-            return None
-        low, _, high = self.rating.partition("-")
-        return int(low), int(high or low)
+        return _bounds(self.rating) if self.rating else None
 
     @property
     def custom(self) -> bool:
@@ -76,11 +83,34 @@ class Filters:
         """The sessions every figure of the view counts."""
         return Segment(
             user_type=self.user_type,
-            topic=self.topic,
+            topics=self.topics,
             resolved=self.resolved,
             escalated=self.escalated,
             rating=self.rating_range,
+            duration=_bounds(self.duration) if self.duration else None,
+            messages=_bounds(self.messages) if self.messages else None,
+            cached=self.cached,
         )
+
+    def segment_words(self) -> list[str]:
+        """`topic billing`, `unresolved`, `rated 1-2`...: what selects sessions beyond the period and
+        user type, in words (the explorer's header, the export and save notices)."""
+        words = []
+        if self.topics:
+            words.append(f"{'topic' if len(self.topics) == 1 else 'topics'} {' or '.join(self.topics)}")
+        if self.resolved is not None:
+            words.append("resolved" if self.resolved else "unresolved")
+        if self.escalated is not None:
+            words.append("escalated" if self.escalated else "not escalated")
+        if self.rating:
+            words.append(f"rated {self.rating}")
+        if self.duration:
+            words.append(f"lasting {_range_words(self.duration)} s")
+        if self.messages:
+            words.append(f"{_range_words(self.messages)} messages")
+        if self.cached is not None:
+            words.append("some cached answers" if self.cached else "no cached answers")
+        return words
 
     def period(self, tz: ZoneInfo, now: datetime | None = None) -> Period:
         """The period these filters select: the day range, else the preset ending now."""
@@ -101,12 +131,15 @@ class Filters:
             return period.start, period.end
         return None, None
 
-    def params(self) -> dict[str, str]:
-        """The filters as query parameters (only those set)."""
-        out = {}
+    def params(self) -> dict[str, str | list[str]]:
+        """The filters as query parameters (only those set); `topic` is a list when there are several."""
+        out: dict[str, str | list[str]] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if value is None or (f.name == "preset" and self.custom):
+            if value is None or value == () or (f.name == "preset" and self.custom):
+                continue
+            if f.name == "topics":
+                out["topic"] = value[0] if len(value) == 1 else list(value)
                 continue
             out["period" if f.name == "preset" else f.name] = (
                 str(value).lower() if isinstance(value, bool) else str(value)
@@ -115,7 +148,7 @@ class Filters:
 
     def query(self) -> str:
         """The URL query string for these filters (`?period=30d&user_type=client`)."""
-        return "?" + urlencode(self.params())
+        return "?" + urlencode(self.params(), doseq=True)
 
     def to_store(self) -> dict:
         return asdict(self)
@@ -129,8 +162,14 @@ class Filters:
         names = {f.name for f in fields(cls)}
         if not isinstance(data, Mapping) or not set(data) <= names:
             raise FilterError(f"filters must be an object of {', '.join(sorted(names))}", "filters")
-        params = {("period" if k == "preset" else k): v for k, v in data.items() if v is not None}
-        return parse_filters(params, allowed=names | {"period"})
+        renamed = {"preset": "period", "topics": "topic"}
+        params = {renamed.get(k, k): v for k, v in data.items() if v is not None}
+        return parse_filters(params, allowed=names | set(renamed.values()))
+
+
+def _range_words(value: str) -> str:
+    """`900-` as `900+`; a closed range as it is written."""
+    return value[:-1] + "+" if value.endswith("-") else value
 
 
 def _text(args: Mapping[str, Any], name: str) -> str | None:
@@ -164,11 +203,22 @@ def _flag(args: Mapping[str, Any], name: str) -> bool | None:
     raise FilterError(f"{name} must be true or false", name)
 
 
-def _topic(args: Mapping[str, Any]) -> str | None:
-    value = _text(args, "topic")
-    if value is not None and (len(value) > MAX_TOPIC_LENGTH or not value.strip()):
-        raise FilterError(f"topic must be 1 to {MAX_TOPIC_LENGTH} characters", "topic")
-    return value
+def _topics(args: Mapping[str, Any]) -> tuple[str, ...]:
+    """Every `topic` given (repeated in a query, or a list from a store), once each, sorted."""
+    getlist = getattr(args, "getlist", None)
+    value = getlist("topic") if getlist else args.get("topic")
+    values = value if isinstance(value, list | tuple) else [value]
+    found = set()
+    for one in values:
+        text = _text({"topic": one}, "topic")
+        if text is None:
+            continue
+        if len(text) > MAX_TOPIC_LENGTH or not text.strip():
+            raise FilterError(f"topic must be 1 to {MAX_TOPIC_LENGTH} characters", "topic")
+        found.add(text)
+    if len(found) > MAX_TOPICS:
+        raise FilterError(f"topic may be given at most {MAX_TOPICS} times", "topic")
+    return tuple(sorted(found))
 
 
 def _session_id(args: Mapping[str, Any]) -> str | None:
@@ -181,31 +231,64 @@ def _session_id(args: Mapping[str, Any]) -> str | None:
         raise FilterError("session_id must be a UUID", "session_id") from None
 
 
-def _rating(args: Mapping[str, Any]) -> str | None:
-    value = _text(args, "rating")
+def _bounds(value: str) -> tuple[int, int | None]:
+    """`"3"` is (3, 3), `"1-2"` (1, 2), `"11-"` (11, None): no upper bound."""
+    low, dash, high = value.partition("-")
+    return int(low), (int(high) if high else None) if dash else int(low)
+
+
+def _range(args: Mapping[str, Any], name: str, span: range, message: str, *, open_end: bool) -> str | None:
+    """A `from-to` range of whole numbers within `span` (`from-` with no upper bound, when
+    `open_end`) in its one written form; FilterError(message) naming `name` otherwise."""
+    value = _text(args, name)
     if value is None:
         return None
-    low, dash, high = value.partition("-")
-    try:
-        bounds = (int(low), int(high) if dash else int(low))
-    except ValueError:
-        bounds = None
-    if bounds is None or not all(b in RATINGS for b in bounds) or bounds[0] > bounds[1]:
-        raise FilterError("rating must be a rating 1-5 or a range such as 1-2", "rating")
-    return str(bounds[0]) if bounds[0] == bounds[1] else f"{bounds[0]}-{bounds[1]}"
+    low, _, high = value.partition("-")
+    numbers = low.isascii() and low.isdigit() and (not high or (high.isascii() and high.isdigit()))
+    bounds = _bounds(value) if numbers else None
+    if bounds is None or bounds[0] not in span:
+        raise FilterError(message, name)
+    low, high = bounds
+    if high is None:
+        if not open_end:
+            raise FilterError(message, name)
+        return f"{low}-"
+    if high not in span or high < low:
+        raise FilterError(message, name)
+    return str(low) if low == high else f"{low}-{high}"
 
 
 _PARSERS = {
     "user_type": lambda args: _choice(args, "user_type", SESSION_USER_TYPES),
-    "topic": _topic,
+    "topics": _topics,
     "is_active": lambda args: _flag(args, "is_active"),
     "resolved": lambda args: _flag(args, "resolved"),
     "escalated": lambda args: _flag(args, "escalated"),
-    "rating": _rating,
+    "rating": lambda args: _range(
+        args, "rating", RATINGS, "rating must be a rating 1-5 or a range such as 1-2", open_end=False
+    ),
+    "duration": lambda args: _range(
+        args,
+        "duration",
+        range(MAX_DURATION_S + 1),
+        f"duration must be seconds from-to such as 60-300, or 900- for 900 or more (at most {MAX_DURATION_S})",
+        open_end=True,
+    ),
+    "messages": lambda args: _range(
+        args,
+        "messages",
+        range(MAX_MESSAGES + 1),
+        f"messages must be a count or a range such as 1-2, or 11- for 11 or more (at most {MAX_MESSAGES})",
+        open_end=True,
+    ),
+    "cached": lambda args: _flag(args, "cached"),
     "session_id": _session_id,
     "sender_type": lambda args: _choice(args, "sender_type", SENDER_TYPES),
     "action": lambda args: _choice(args, "action", ACTIONS),
 }
+
+
+_PARAMS = {"topics": "topic"}
 
 
 def parse_filters(
@@ -238,7 +321,8 @@ def parse_filters(
         preset = None
     elif preset is None:
         preset = default_preset
-    values = {name: parse(args) for name, parse in _PARSERS.items() if name in allowed}
+    # The address says `topic` (repeated for several); the filters hold them as `topics`.
+    values = {name: parse(args) for name, parse in _PARSERS.items() if _PARAMS.get(name, name) in allowed}
     return Filters(
         preset=preset,
         start_date=first.isoformat() if first else None,
@@ -250,7 +334,7 @@ def parse_filters(
 def parse_search(search: str | None, latest_day: date | None = None) -> tuple[Filters, list[FieldError]]:
     """The dashboard's filters from its address: what could be read, and what could not (each bad
     parameter is dropped; a bad date drops the range; days after `latest_day` are refused)."""
-    params = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}
+    params = {k: (v if k == "topic" else v[-1]) for k, v in parse_qs((search or "").lstrip("?")).items()}
     problems: list[FieldError] = []
     for _ in range(len(VIEW_FIELDS) + 1):
         try:

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import Connection, Integer, Select, case, cast, func, literal, select
+from sqlalchemy import Connection, Integer, Select, and_, case, cast, func, literal, select
 
 from data import histogram
 from data.cover import Cover, cover
@@ -28,23 +28,33 @@ from data.schema import (
     rollup_response,
     session_topics,
 )
+from data.sqlfuncs import seconds_between
 
 
 @dataclass(frozen=True)
 class Segment:
-    """Which sessions a figure counts: all, or those of a user type, that discussed a topic, that
-    closed resolved (or not), escalated (or not), rated within a range; all of them at once."""
+    """Which sessions a figure counts: all, or those of a user type, that discussed any of some
+    topics, that closed resolved (or not), escalated (or not), rated within a range, closed after
+    lasting so long or with so many messages, given a cached answer (or none); all of them at once."""
 
     user_type: Selecting = None
-    topic: str | None = None
+    topics: tuple[str, ...] = ()
     resolved: bool | None = None  # closed with this outcome (open sessions have none)
     escalated: bool | None = None
     rating: tuple[int, int] | None = None  # satisfaction rating from, to (inclusive)
+    duration: tuple[int, int | None] | None = None  # closed, lasting from (incl.) to (excl.) seconds
+    messages: tuple[int, int | None] | None = None  # closed, with from-to messages (inclusive)
+    cached: bool | None = None  # at least one cached answer (False: none)
 
     @property
     def rollups_answer(self) -> bool:
         """True when the rollup tables (kept per hour and user type) hold this segment's counts."""
-        return self.topic is None and self.resolved is None and self.escalated is None and self.rating is None
+        return replace(self, user_type=None) == Segment()
+
+    @property
+    def beyond_topics(self) -> Segment:
+        """The segment's conditions other than user type and topics."""
+        return replace(self, user_type=None, topics=())
 
 
 Selecting = Segment | str | None  # a Segment, or only a user type
@@ -57,30 +67,64 @@ def segment_of(selecting: Selecting) -> Segment:
     return Segment(user_type=selecting or None)
 
 
-def _topic_sessions(topic: str):
-    return select(session_topics.c.session_id).where(session_topics.c.topic == topic)
+def _topic_sessions(topics: tuple[str, ...]):
+    """SELECT session_id of the sessions that discussed any of `topics` (each session once)."""
+    return select(session_topics.c.session_id).where(session_topics.c.topic.in_(topics))
 
 
-def _outcome_sessions(seg: Segment):
-    """SELECT session_id of the closed sessions with the segment's outcome."""
-    a = chat_analytics.c
-    conds = []
+def _analytics_match(seg: Segment):
+    """EXISTS: the session (of the outer chat_sessions row) closed with the segment's outcome and
+    message count. Correlated, so each candidate session is one lookup in the analytics' unique
+    index; `session_id IN (SELECT ...)` read every analytics row of the table first."""
+    a = chat_analytics.alias("outcome").c
+    conds = [a.session_id == chat_sessions.c.session_id]
     if seg.resolved is not None:
         conds.append(a.resolved.is_(seg.resolved))
     if seg.escalated is not None:
         conds.append(a.escalated_to_human.is_(seg.escalated))
-    return select(a.session_id).where(*conds)
+    if seg.messages:
+        low, high = seg.messages
+        conds.append(a.total_messages >= low)
+        if high is not None:
+            conds.append(a.total_messages <= high)
+    return select(literal(1)).where(*conds).correlate(chat_sessions).exists()
+
+
+def _duration_between(low: int, high: int | None) -> list:
+    """Conditions: the session closed, after lasting at least `low` and under `high` seconds."""
+    s = chat_sessions.c
+    seconds = seconds_between(s.created_at, s.closed_at)
+    conds = [s.closed_at.is_not(None), seconds >= low]
+    return conds + ([seconds < high] if high is not None else [])
+
+
+def _cached_answer():
+    """EXISTS: the session (of the outer chat_sessions row) was given a cached answer."""
+    # An alias of its own: inside a query over chat_messages it must not correlate to that one.
+    m = chat_messages.alias("cached_answers").c
+    return (
+        select(literal(1))
+        # The bare column compiles as ix_chat_messages_cached's predicate (`= 1` on SQLite).
+        .where(m.session_id == chat_sessions.c.session_id, m.is_cached_response)
+        .correlate(chat_sessions)
+        .exists()
+    )
 
 
 def segment_conditions(seg: Segment) -> list:
-    """WHERE conditions on chat_sessions for the segment's topic, outcome and rating."""
+    """WHERE conditions on chat_sessions for the segment's topics, outcome, rating, duration,
+    message count and cached answers."""
     conds = []
-    if seg.topic:
-        conds.append(chat_sessions.c.session_id.in_(_topic_sessions(seg.topic)))
-    if seg.resolved is not None or seg.escalated is not None:
-        conds.append(chat_sessions.c.session_id.in_(_outcome_sessions(seg)))
+    if seg.topics:
+        conds.append(chat_sessions.c.session_id.in_(_topic_sessions(seg.topics)))
+    if seg.resolved is not None or seg.escalated is not None or seg.messages:
+        conds.append(_analytics_match(seg))
     if seg.rating:
         conds.append(chat_sessions.c.satisfaction_rating.between(*seg.rating))
+    if seg.duration:
+        conds.append(and_(*_duration_between(*seg.duration)))
+    if seg.cached is not None:
+        conds.append(_cached_answer() if seg.cached else ~_cached_answer())
     return conds
 
 
@@ -98,13 +142,15 @@ def messages_in(stmt: Select, period: Period, selecting: Selecting) -> Select:
     seg = segment_of(selecting)
     user_type = seg.user_type
     stmt = stmt.where(chat_messages.c.created_at >= period.start, chat_messages.c.created_at < period.end)
-    if seg.topic:
-        stmt = stmt.where(chat_messages.c.session_id.in_(_topic_sessions(seg.topic)))
-    if seg.resolved is not None or seg.escalated is not None or seg.rating:
-        outcome_or_rating = replace(seg, user_type=None, topic=None)
+    if seg.topics:
+        stmt = stmt.where(chat_messages.c.session_id.in_(_topic_sessions(seg.topics)))
+    if seg.beyond_topics != Segment():
+        # A message in the period belongs to a session created before the period ends.
         stmt = stmt.where(
             chat_messages.c.session_id.in_(
-                select(chat_sessions.c.session_id).where(*segment_conditions(outcome_or_rating))
+                select(chat_sessions.c.session_id).where(
+                    chat_sessions.c.created_at < period.end, *segment_conditions(seg.beyond_topics)
+                )
             )
         )
     if user_type:

@@ -70,7 +70,7 @@ def test_one_user_type_gets_a_note_not_a_full_ring():
 
 def test_the_filtered_topic_stands_out():
     topics = [TopicCount("billing", 5), TopicCount("booking", 3)]
-    bar = figures.topic_bars(topics, theme.TOPICS, "sessions", "none", selected="billing").data[0]
+    bar = figures.topic_bars(topics, theme.TOPICS, "sessions", "none", selected=("billing",)).data[0]
     # Bars are drawn bottom-up: booking first, billing on top.
     assert list(bar.marker.opacity) == [0.4, 1] and list(bar.marker.line.width) == [0, 2]
 

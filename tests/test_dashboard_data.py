@@ -76,7 +76,7 @@ def test_recent_sessions_newest_first_with_topic_filter_and_transcript(engine):
     period = preset_period("24h", PARIS, NOW)
     with engine.connect() as conn:
         rows = sessions.recent_sessions(conn, period)
-        billing = sessions.recent_sessions(conn, period, Segment(topic="billing"))
+        billing = sessions.recent_sessions(conn, period, Segment(topics=("billing",)))
         providers = sessions.recent_sessions(conn, period, "provider")
         messages = sessions.transcript(conn, sid(1))
     assert [r["session_id"] for r in rows] == [sid(3), sid(2), sid(1)]

@@ -71,3 +71,17 @@ def test_no_dashboard_query_scans_chat_messages(make_app, filters):
     for sql, lines in rollup_reads:
         scans = [line for line in lines if line.startswith("SCAN rollup_")]
         assert not scans, f"full scan of a rollup table: {scans}\n{sql}"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_segments_beyond_the_rollups_look_each_session_up_never_scan(make_app):
+    """Cached answers through the partial index ix_chat_messages_cached (its predicate spelled as
+    the query compares), outcome and message count through chat_analytics' unique index."""
+    app = make_app()
+    generate(services_of(app.server).engine, sessions=300, days=90, active=5, seed=3)
+    filters = Filters("30d", resolved=False, messages="3-", cached=True, duration="0-900")
+    plans = plans_of_a_refresh(app, filters)
+    lines = [line for _, found in plans for line in found]
+    assert any("cached_answers USING INDEX ix_chat_messages_cached" in line for line in lines), lines
+    assert not [line for line in lines if line.startswith(("SCAN chat_messages", "SCAN cached_answers"))]
+    assert not [line for line in lines if line.startswith("SCAN outcome")], "a full read of chat_analytics"
