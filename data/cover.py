@@ -68,7 +68,6 @@ class Cover:
             parts.append(and_(table.c.grain == "d", start >= self.days[0], start < self.days[1]))
         return or_(*parts) if parts else false()
 
-
     def where_weeks(self, table):
         """SQL: the cover's rows of a table that also keeps week rows: whole weeks from week rows,
         the days around them from day rows, the hours from hour rows (a fifth as many rows at 90
