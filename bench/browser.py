@@ -233,12 +233,17 @@ def summary(samples: list[float]) -> dict:
 
 
 def _sessions_and_newest(url: str) -> tuple[int, datetime | None]:
-    from data.db import create_engine, upgrade_schema
+    from sqlalchemy import inspect
+
+    from data.db import create_engine
     from data.schema import chat_sessions
 
     engine = create_engine(url)
     try:
-        upgrade_schema(engine)
+        # Read only: the cached file stays at the schema it was seeded with, so that an older
+        # checkout (--app-dir) can still serve a copy of it; each served copy is upgraded by its app.
+        if not inspect(engine).has_table("chat_sessions"):
+            return 0, None
         with engine.connect() as conn:
             count, newest = conn.execute(
                 select(func.count(), func.max(chat_sessions.c.created_at)).select_from(chat_sessions)
