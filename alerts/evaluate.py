@@ -50,7 +50,7 @@ def read(conn: Connection, rule: Rule, now: datetime, tz: ZoneInfo) -> Reading:
     value, sample = figure_and_sample(conn, metric, window, segment)
     baseline = None
     if rule.condition == "anomalous":
-        band = baseline_of(conn, metric, window, segment)
+        band = baseline_of(conn, metric, window, segment, sample)
         baseline = band.median if band else None
         usable = value is not None and band is not None and enough_data(metric, sample, band, rule.min_sample)
         breached = band.outside(value) if usable else None
