@@ -15,6 +15,7 @@ from alerts.samples import figure_and_sample
 from alerts.windows import last_completed
 from data.periods import Period
 from metrics.catalogue import METRICS, Metric
+from metrics.numbers import metric_value
 from metrics.spans import Segment
 
 WEEKS = 6  # previous weeks the baseline is read from
@@ -114,11 +115,8 @@ def enough_data(metric: Metric, sample: int, band: Band, minimum: int) -> bool:
     return (band.median if metric.is_count else sample) >= minimum
 
 
-def baseline_of(
-    conn: Connection, metric: Metric, window: Period, segment: Segment, sample: int
-) -> Band | None:
-    """The band for `metric` over `window` (of `sample` observations) from the same window
-    1..WEEKS weeks before."""
+def history_of(conn: Connection, metric: Metric, window: Period, segment: Segment) -> list[tuple[float, int]]:
+    """(figure, sample) of `metric` over the same window 1..WEEKS weeks before, where it has one."""
     history = []
     for weeks in range(1, WEEKS + 1):
         shift = timedelta(weeks=weeks)
@@ -126,7 +124,27 @@ def baseline_of(
         value, past_sample = figure_and_sample(conn, metric, past, segment)
         if value is not None:
             history.append((float(value), past_sample))
-    return band_of(history, metric, sample)
+    return history
+
+
+def baseline_of(
+    conn: Connection, metric: Metric, window: Period, segment: Segment, sample: int
+) -> Band | None:
+    """The band for `metric` over `window` (of `sample` observations) from the same window
+    1..WEEKS weeks before."""
+    return band_of(history_of(conn, metric, window, segment), metric, sample)
+
+
+def judged(
+    metric: Metric, window: Period, value: float | None, sample: int, history: list[tuple[float, int]]
+) -> Anomaly | None:
+    """The anomaly when the window's figure is outside the band of its history, on enough data."""
+    if value is None:
+        return None
+    band = band_of(history, metric, sample)
+    if band is None or not enough_data(metric, sample, band, DETECTOR_MIN_SAMPLE) or not band.outside(value):
+        return None
+    return Anomaly(metric, window, float(value), band, sample)
 
 
 def detect(conn: Connection, now: datetime, tz: ZoneInfo) -> list[Anomaly]:
@@ -136,13 +154,15 @@ def detect(conn: Connection, now: datetime, tz: ZoneInfo) -> list[Anomaly]:
     for key in WATCHED:
         metric = METRICS[key]
         value, sample = figure_and_sample(conn, metric, window, Segment())
-        if value is None:
-            continue
-        band = baseline_of(conn, metric, window, Segment(), sample)
-        if (
-            band is not None
-            and enough_data(metric, sample, band, DETECTOR_MIN_SAMPLE)
-            and band.outside(value)
-        ):
-            found.append(Anomaly(metric, window, float(value), band, sample))
-    return found
+        if value is not None:
+            found.append(judged(metric, window, value, sample, history_of(conn, metric, window, Segment())))
+    return [a for a in found if a is not None]
+
+
+def against_usual(anomaly: Anomaly) -> str:
+    """`9,100 ms vs usual 3,000 ms (same hour, previous 6 weeks)`: the figure beside its median."""
+    metric = anomaly.metric
+    return (
+        f"{metric_value(metric, anomaly.value)} vs usual {metric_value(metric, anomaly.band.median)} "
+        f"(same hour, previous {WEEKS} weeks)"
+    )
