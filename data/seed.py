@@ -336,6 +336,7 @@ def generate(
     now = (now or datetime.now(UTC)).astimezone(UTC)
     start = now - timedelta(days=days)
     rng = np.random.default_rng(seed)
+    injected = schedule(incidents, start, now, seed)  # before any write: too many is refused cleanly
     with engine.connect() as conn:
         if conn.execute(select(users.c.id).where(_seed_users(seed)).limit(1)).first():
             raise SeedError(f"this database already holds the data of seed {seed}; use another --seed")
@@ -345,7 +346,6 @@ def generate(
     open_offsets = (now - start).total_seconds() - rng.uniform(60, ACTIVE_WINDOW_MINUTES * 60, size=active)
     offsets = np.concatenate([closed_offsets, np.sort(open_offsets)])
     open_flags = np.arange(sessions) >= sessions - active
-    injected = schedule(incidents, start, now, seed)
     kept = _kept(injected, offsets, start, seed)
     maker = _Generator(rng, start, now, user_pool, injected)
     totals = {"sessions": 0, "messages": 0, "topics": 0, "actions": 0}

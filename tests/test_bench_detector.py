@@ -110,3 +110,33 @@ def test_the_bench_data_without_incidents_differs_only_inside_them(tiny_run):
     assert left_out and all(drop[0] <= clean[s] < drop[1] for s in left_out)
     # The same answers, three times as slow (an answer can cross the window's edge as it slows).
     assert slow[0] / slow[1] == pytest.approx(3 * usual[0] / usual[1], rel=0.05)
+
+
+def test_the_seed_command_injects_and_lists_incidents_and_refuses_too_many(database_url, capsys):
+    assert (
+        seed.main(["--sessions", "300", "--days", "10", "--incidents", "2", "--database-url", database_url])
+        == 0
+    )
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Seeded ") and len(out) == 3
+    assert out[1].startswith("incident: slow answers (response times x3) ")
+    assert out[2].startswith("incident: fewer sessions (sessions -60%) ")
+
+    args = [
+        "--sessions",
+        "300",
+        "--days",
+        "3",
+        "--incidents",
+        "5",
+        "--seed",
+        "9",
+        "--database-url",
+        database_url,
+    ]
+    assert seed.main(args) == 1
+    assert capsys.readouterr().err == "error: 5 incidents need 5 weekdays after the baseline; raise --days\n"
+    assert seed.main([*args[:4], "--seed", "9", "--database-url", database_url]) == 0  # nothing was left
+    with pytest.raises(SystemExit) as exit_info:
+        seed.main(["--incidents", "-1", "--database-url", database_url])
+    assert exit_info.value.code == 2
