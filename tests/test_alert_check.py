@@ -412,3 +412,28 @@ def test_the_email_charts_the_last_24_windows_with_the_threshold_and_links_to_th
         "&user_type=client&topic=billing"
     )
     assert link in text_part and html.escape(link, quote=True) in message.get_body(("html",)).get_content()
+
+
+def test_an_anomalous_rule_email_draws_the_usual_range_and_reds_the_bars_outside_it():
+    from zoneinfo import ZoneInfo
+
+    from alerts.notices import Notice
+
+    end = datetime(2026, 11, 20, 11, 0, tzinfo=UTC)
+    values = [20.0, 22.0, None, 18.0, 4.0]  # sessions per hour; the usual range is 10-30
+    recent = tuple((end - timedelta(hours=5 - i), v) for i, v in enumerate(values))
+    notice = Notice("Traffic drop", "sessions", "anomalous", "1h", end - timedelta(hours=1), end, 4.0, None,
+                    20.0, "firing", end, None, None, None, ZoneInfo("UTC"), "https://a.example.org", recent,
+                    (10.0, 30.0))  # fmt: skip
+    parser = Bars()
+    parser.feed(notice.html)
+    assert [title for title, _, _ in parser.bars] == [
+        "20 Nov 2026 06:00 UTC: 20",
+        "20 Nov 2026 07:00 UTC: 22",
+        "20 Nov 2026 08:00 UTC: n/a",
+        "20 Nov 2026 09:00 UTC: 18",
+        "20 Nov 2026 10:00 UTC: 4",
+    ]
+    assert [red for _, red, _ in parser.bars] == [False, False, False, False, True]
+    assert {lines for _, _, lines in parser.bars} == {2}  # the range's two edges across every bar
+    assert "lowest 4, highest 22, last 4; lines at the usual range 10–30" in notice.text
