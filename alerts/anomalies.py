@@ -100,12 +100,15 @@ def _noise(metric: Metric, history: list[tuple[float, int]], sample: int) -> flo
     """The standard deviation sampling alone gives the window's figure (counts: see band_of)."""
     if metric.is_count or sample <= 0:
         return 0.0
-    if metric.rate:
-        # Binomial at the past weeks' pooled rate (a median of 0% at night is not a rate of 0).
-        seen = sum(n for _, n in history)
-        p = sum(v * n for v, n in history) / seen / 100 if seen else 0.0
-        return 100 * sqrt(max(p * (1 - p), 0.0) / sample)
     values = [value for value, _ in history]
+    if metric.rate:
+        # Binomial at the usual rate: the median, as for the band (a past incident does not widen
+        # it); where the median is 0% (a quiet hour most weeks saw none), the pooled rate instead.
+        p = median(values) / 100
+        seen = sum(n for _, n in history)
+        if p <= 0 and seen:
+            p = sum(v * n for v, n in history) / seen / 100
+        return 100 * sqrt(max(p * (1 - p), 0.0) / sample)
     return abs(median(values)) * VARIATION.get(metric.key, 0.0) / sqrt(sample)
 
 
