@@ -10,10 +10,9 @@ from sqlalchemy import Connection
 from alerts.anomalies import baseline_of
 from alerts.notices import Notice
 from alerts.rules import WINDOWS
-from alerts.samples import figure_and_sample
+from alerts.samples import figure_and_sample, rule_segment
 from data.periods import Period
 from metrics.catalogue import METRICS
-from metrics.spans import Segment
 
 RECENT_WINDOWS = 24
 
@@ -25,7 +24,7 @@ def with_recent(conn: Connection, notice: Notice) -> Notice:
     if not metric.periodic:
         return notice
     length = WINDOWS[notice.window]
-    segment = Segment(user_type=notice.user_type, topic=notice.topic)
+    segment = rule_segment(notice.user_type, notice.topic)
     recent, sample = [], 0
     for back in range(RECENT_WINDOWS - 1, -1, -1):
         end = notice.window_end - back * length
