@@ -10,9 +10,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from alerts import webhooks
 from alerts.notices import Notice
+from alerts.recent import with_recent
 from data.schema import alert_deliveries, alert_destinations, alert_events, alert_rules
 from reports.delivery import DeliveryError, SmtpSettings, send_email
 
@@ -118,6 +120,17 @@ def sender(env: Mapping[str, str], allow_private: bool) -> Sender:
     return send
 
 
+def _charted(engine: Engine, notice: Notice) -> Notice:
+    """The notice with its recent figures for the email's chart; without them if the database
+    does not answer (a notice without its chart beats no notice)."""
+    try:
+        with engine.connect() as conn:
+            return with_recent(conn, notice)
+    except SQLAlchemyError as exc:
+        log.warning("alert email chart left out: %s", exc.__class__.__name__)
+        return notice
+
+
 def send_due(
     engine: Engine, send: Sender, tz: ZoneInfo, base_url: str, now: datetime | None = None
 ) -> list[Outcome]:
@@ -141,8 +154,11 @@ def send_due(
         if not claimed:
             continue
         target = row.target if row.kind == "email" else webhooks.shown(row.target)
+        notice = notice_of(row, tz, base_url)
+        if row.kind == "email":
+            notice = _charted(engine, notice)
         try:
-            send(row.kind, row.target, row.secret, notice_of(row, tz, base_url))
+            send(row.kind, row.target, row.secret, notice)
         except (DeliveryError, webhooks.WebhookError, OSError) as exc:
             error = str(exc)[:500]
             log.warning("alert %s to %s failed (attempt %d): %s", row.notice, target, attempt, error)

@@ -11,12 +11,11 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from alerts.anomalies import baseline_of, enough_data
 from alerts.rules import Rule
-from alerts.samples import figure_and_sample
+from alerts.samples import figure_and_sample, rule_segment
 from alerts.windows import last_completed
 from data.periods import Period
 from data.schema import alert_deliveries, alert_destinations, alert_events, alert_states
 from metrics.catalogue import METRICS
-from metrics.spans import Segment
 
 
 @dataclass(frozen=True)
@@ -46,11 +45,11 @@ def read(conn: Connection, rule: Rule, now: datetime, tz: ZoneInfo) -> Reading:
     """The rule's figure over its last completed window, and its verdict."""
     window = last_completed(rule.window, now, tz)
     metric = METRICS[rule.metric]
-    segment = Segment(user_type=rule.user_type, topics=(rule.topic,) if rule.topic else ())
+    segment = rule_segment(rule.user_type, rule.topic)
     value, sample = figure_and_sample(conn, metric, window, segment)
     baseline = None
     if rule.condition == "anomalous":
-        band = baseline_of(conn, metric, window, segment)
+        band = baseline_of(conn, metric, window, segment, sample)
         baseline = band.median if band else None
         usable = value is not None and band is not None and enough_data(metric, sample, band, rule.min_sample)
         breached = band.outside(value) if usable else None

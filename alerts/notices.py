@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from alerts.mail_chart import html_chart, sparkline
 from alerts.rules import CONDITION_LABELS, WINDOW_LABELS
 from metrics.catalogue import METRICS
 from metrics.filters import Filters
@@ -37,6 +38,10 @@ class Notice:
     topic: str | None
     tz: ZoneInfo
     base_url: str  # PUBLIC_URL
+    # The figure over the windows up to this one, oldest first (alerts.recent), for the email's chart;
+    # and for an anomalous rule the usual range of this window.
+    recent: tuple[tuple[datetime, float | None], ...] = ()
+    band: tuple[float, float] | None = None
 
     @property
     def label(self) -> str:
@@ -76,6 +81,36 @@ class Notice:
     def window_text(self) -> str:
         return f"{WINDOW_LABELS[self.window]}, {self.when(self.window_start)} to {self.when(self.window_end)}"
 
+    def breaches(self, value: float) -> bool:
+        """Whether `value` is beyond the threshold, or outside the usual range of an anomalous rule."""
+        if self.condition == "anomalous":
+            return self.band is not None and not self.band[0] <= value <= self.band[1]
+        return value > self.threshold if self.condition == "above" else value < self.threshold
+
+    @property
+    def lines(self) -> list[float]:
+        """The chart's lines: the threshold, or the usual range's edges."""
+        if self.condition == "anomalous":
+            return [edge for edge in self.band or () if edge > 0]
+        return [self.threshold] if self.threshold is not None else []
+
+    @property
+    def chart_caption(self) -> str:
+        values = [v for _, v in self.recent if v is not None]
+        if not values:
+            return ""
+        first = self.recent[0][0]
+        limit = (
+            f"lines at the usual range {self.shown(self.band[0])}–{self.shown(self.band[1])}"
+            if self.condition == "anomalous" and self.band
+            else f"line at the threshold {self.shown(self.threshold)}"
+        )
+        return (
+            f"{self.label}{self.scope}, {len(self.recent)} windows of {WINDOW_LABELS[self.window]} from "
+            f"{self.when(first)}: lowest {self.shown(min(values))}, highest {self.shown(max(values))}, "
+            f"last {self.shown(self.recent[-1][1])}; {limit}, red bars beyond it."
+        )
+
     @property
     def subject(self) -> str:
         if self.state == "firing":
@@ -94,6 +129,8 @@ class Notice:
             + (f", recovered {self.when(self.resolved_at)}." if self.resolved_at else "."),
             f"Dashboard: {self.dashboard_url}",
         ]
+        if self.chart_caption:
+            lines[-1:-1] = [f"{sparkline([v for _, v in self.recent])}  {self.chart_caption}"]
         return "\n".join(lines) + "\n"
 
     @property
@@ -112,9 +149,19 @@ class Notice:
             for k, v in rows
         )
         head = "is firing" if self.state == "firing" else "has recovered"
+        chart = ""
+        if self.chart_caption:
+            chart = html_chart(
+                [f"{self.when(at)}" for at, _ in self.recent],
+                [v for _, v in self.recent],
+                self.lines,
+                self.breaches,
+                self.shown,
+                self.chart_caption,
+            )
         return (
             f"<p>Alert rule <strong>{html.escape(self.rule)}</strong> {head}.</p>"
-            f"<table>{cells}</table>"
+            f"<table>{cells}</table>{chart}"
             f"<p><a href='{html.escape(self.dashboard_url, quote=True)}'>Open the dashboard for this window</a></p>"
         )
 

@@ -25,3 +25,8 @@ def figure_and_sample(
     """The metric's value over the period for the segment, and its sample size (one read)."""
     figures = FAMILIES[metric.family](conn, period, segment)
     return metric.pick(figures), int(SAMPLES[metric.family](figures) or 0)
+
+
+def rule_segment(user_type: str | None, topic: str | None) -> Segment:
+    """The sessions a rule (and its notices) counts: its user type and topic, when it has them."""
+    return Segment(user_type=user_type, topics=(topic,) if topic else ())

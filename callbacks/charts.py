@@ -9,6 +9,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import metrics
 from alerts import history
+from alerts.anomalies import against_usual
+from alerts.period_anomalies import anomalies_between
 from callbacks.inputs import stored_filters
 from callbacks.period import load
 from charts import figures, theme
@@ -95,6 +97,24 @@ def _alerts_text(alerts: list, tz) -> str:
     return f" Alerts (shaded): {named}."
 
 
+ACTIVITY_MARKED = ("sessions", "messages")
+RESPONSE_MARKED = ("p95_response_time",)
+LISTED = 5  # unusual hours named in a summary; the rest are counted
+
+
+def _anomalies_text(anomalies: list, keys: tuple[str, ...], tz) -> str:
+    """The unusual hours marked on a chart, in words (their text alternative)."""
+    shown = [a for a in anomalies if a.metric.key in keys]
+    if not shown:
+        return ""
+    named = "; ".join(
+        f"{a.window.start.astimezone(tz):%a %d %b %H:%M} {a.metric.label} {against_usual(a)}"
+        for a in shown[:LISTED]
+    )
+    more = f"; and {len(shown) - LISTED} more" if len(shown) > LISTED else ""
+    return f" Unusual hours (red markers): {named}{more}."
+
+
 def update_time_series(stored: dict | None) -> tuple:
     """Activity and response-time figures for the filters' period, on one shared x range; on the
     30- and 90-day presets the activity chart continues with the next days' forecast."""
@@ -107,13 +127,22 @@ def update_time_series(stored: dict | None) -> tuple:
         x_range = figures.time_range(activity, period.hourly, outlook)
         texts = (_activity_text(activity, period.hourly, outlook), _response_text(response, period.hourly))
         alerts = history.overlapping(conn, period.start, period.end)
-        texts = tuple((summary + _alerts_text(alerts, period.tz), table) for summary, table in texts)
+        unusual = anomalies_between(conn, period.start, period.end, period.tz, filters.segment)
+        texts = tuple(
+            (summary + _alerts_text(alerts, period.tz) + _anomalies_text(unusual, keys, period.tz), table)
+            for (summary, table), keys in zip(texts, (ACTIVITY_MARKED, RESPONSE_MARKED), strict=True)
+        )
         figs = _plain(
             *(
-                figures.mark_alerts(fig, alerts, period.start, period.end, period.tz)
-                for fig in (
-                    figures.activity(activity, period.hourly, outlook),
-                    figures.response_times(response, period.hourly, x_range),
+                figures.mark_anomalies(
+                    figures.mark_alerts(fig, alerts, period.start, period.end, period.tz),
+                    unusual,
+                    keys,
+                    period.tz,
+                )
+                for fig, keys in (
+                    (figures.activity(activity, period.hourly, outlook), ACTIVITY_MARKED),
+                    (figures.response_times(response, period.hourly, x_range), RESPONSE_MARKED),
                 )
             )
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from alerts.anomalies import against_usual
 from charts import theme
 from metrics import Satisfaction, TopicCount
 from metrics.forecast import LEVEL
@@ -314,5 +315,39 @@ def mark_alerts(fig: go.Figure, alerts: list, start, end, tz) -> go.Figure:
                 "textposition": "top right",
                 "font": {"size": 11, "color": theme.ALERT_TEXT},
             },
+        )
+    return fig
+
+
+# Where each marked metric is drawn: the sessions bars and the p95 line on the left axis, messages
+# on the activity chart's right axis.
+ANOMALY_AXES = {"sessions": "y", "messages": "y2", "p95_response_time": "y"}
+
+
+def mark_anomalies(fig: go.Figure, anomalies: list, keys: tuple[str, ...], tz) -> go.Figure:
+    """Red markers at each anomalous hour (alerts.anomalies.Anomaly) of the metrics `keys` at its
+    figure, the hover saying what is usual; a chart without data is left as it is."""
+    if not fig.data:
+        return fig
+    for axis in dict.fromkeys(ANOMALY_AXES[k] for k in keys):
+        shown = [a for a in anomalies if a.metric.key in keys and ANOMALY_AXES[a.metric.key] == axis]
+        if not shown:
+            continue
+        fig.add_scatter(
+            x=[a.window.start.astimezone(tz).replace(tzinfo=None) for a in shown],
+            y=[a.value for a in shown],
+            yaxis=axis,
+            mode="markers",
+            name="Unusual hour",
+            legendgroup="unusual",
+            showlegend=not any(t.legendgroup == "unusual" for t in fig.data),
+            marker={
+                "color": theme.ALERT,
+                "size": 11,
+                "symbol": "diamond",
+                "line": {"color": "#ffffff", "width": 1},
+            },
+            customdata=[f"{a.metric.label} anomalous: {against_usual(a)}" for a in shown],
+            hovertemplate="%{x|%a %d %b %H:%M}<br>%{customdata}<extra></extra>",
         )
     return fig

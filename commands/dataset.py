@@ -18,9 +18,19 @@ from commands.startup import database_url_option, one_line_errors, open_engine
 )
 @click.option("--active", type=click.IntRange(min=0), default=5, show_default=True, help="sessions left open")
 @click.option("--seed", type=int, default=42, show_default=True, help="random seed")
+@click.option(
+    "--incidents",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="inject this many incidents, kinds in turn: response times x3 for 2 hours, sessions -60% "
+    "for 3 hours, escalations x4 for 1 hour; on weekdays between 09:00 and 17:00 UTC after the first "
+    "6 weeks, spread evenly, at hours set by --seed; listed when done. The other data is the same "
+    "as without them",
+)
 @database_url_option
 @one_line_errors
-def seed(sessions: int, days: int, active: int, seed: int, database_url: str | None) -> None:
+def seed(sessions: int, days: int, active: int, seed: int, incidents: int, database_url: str | None) -> None:
     from data.seed import generate
 
     if active > sessions:
@@ -32,6 +42,7 @@ def seed(sessions: int, days: int, active: int, seed: int, database_url: str | N
         active=active,
         seed=seed,
         progress=sys.stderr.isatty(),
+        incidents=incidents,
     )
     click.echo(summary.line())
 

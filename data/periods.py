@@ -56,10 +56,11 @@ class Period:
         start, end = self.start.astimezone(self.tz), self.end.astimezone(self.tz)
         return f"{start:%d %b %Y %H:%M} – {end:%d %b %Y %H:%M}"
 
-    def buckets(self) -> list[Period]:
-        """Consecutive local hours (one-day periods) or local days covering the period, clipped to it."""
+    def buckets(self, hourly: bool | None = None) -> list[Period]:
+        """Consecutive local hours (one-day periods, or any with `hourly`) or local days covering the
+        period, clipped to it."""
         local_start = self.start.astimezone(self.tz)
-        if self.hourly:
+        if self.hourly if hourly is None else hourly:
             edge = local_start.replace(minute=0, second=0, microsecond=0).astimezone(UTC)
             step = timedelta(hours=1)
             edges = []

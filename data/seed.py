@@ -4,6 +4,8 @@ The same `--seed` gives the same sessions, messages and ids; only the moving "no
 Busy weekday daytime hours, three user types, 16 topics, log-normal response times with a long
 tail, cached answers, satisfaction skewed positive with many sessions unrated, about 70% resolved
 and 8% escalated, and `--active K` sessions still open, so that every chart tells a story.
+`--incidents N` injects N incidents at known times (data/incidents.py); the rest of the data is the
+same as without them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy import Engine, insert, select
 
 from data import recording
 from data.db import refresh_statistics
+from data.incidents import ESCALATIONS, FEWER_SESSIONS, SLOW_ANSWERS, Incident, factor, schedule
 from data.schema import metadata, users
 
 CHUNK_SESSIONS = 5_000
@@ -106,12 +109,14 @@ class SeedSummary:
     topics: int
     actions: int
     seconds: float
+    incidents: tuple[Incident, ...] = ()
 
     def line(self) -> str:
-        return (
+        seeded = (
             f"Seeded {self.sessions:,} sessions ({self.active:,} active), {self.messages:,} messages, "
             f"{self.users:,} users in {self.seconds:.1f} s"
         )
+        return "\n".join([seeded, *(f"incident: {i.line()}" for i in self.incidents)])
 
 
 def _uuids(rng: np.random.Generator, n: int) -> list[str]:
@@ -143,12 +148,18 @@ class _Generator:
     """Builds the rows of one chunk of sessions at a time from a single random stream."""
 
     def __init__(
-        self, rng: np.random.Generator, start: datetime, now: datetime, user_pool: dict[str, list[int]]
+        self,
+        rng: np.random.Generator,
+        start: datetime,
+        now: datetime,
+        user_pool: dict[str, list[int]],
+        incidents: tuple[Incident, ...] = (),
     ) -> None:
         self.rng = rng
         self.start = start
         self.now = now
         self.user_pool = user_pool
+        self.incidents = incidents
 
     def chunk(self, offsets: np.ndarray, open_flags: np.ndarray) -> tuple[dict, list[recording.Closing]]:
         rng = self.rng
@@ -156,7 +167,9 @@ class _Generator:
         ids = _uuids(rng, n)
         kinds = rng.choice(3, size=n, p=[0.6, 0.25, 0.15])
         turns = 1 + np.minimum(rng.poisson(6.3, size=n), 25)
-        escalated = rng.random(n) < 0.08
+        created_at = [self.start + timedelta(seconds=float(o)) for o in offsets]
+        escalation_odds = 0.08 * np.array([factor(self.incidents, ESCALATIONS, c) for c in created_at])
+        escalated = rng.random(n) < escalation_odds
         resolved = ~escalated & (rng.random(n) < 0.765)
         rated = rng.random(n) < 0.45
         happy = rng.choice(5, size=n, p=[0.03, 0.05, 0.12, 0.35, 0.45]) + 1
@@ -166,7 +179,7 @@ class _Generator:
 
         sessions, messages, topics, actions, closings = [], [], [], [], []
         for i in range(n):
-            created = self.start + timedelta(seconds=float(offsets[i]))
+            created = created_at[i]
             kind = ("client", "provider", "anonymous")[kinds[i]]
             pool = self.user_pool.get(kind)
             user_id = int(pool[rng.integers(len(pool))]) if pool else None
@@ -230,7 +243,7 @@ class _Generator:
             )
             at = at + timedelta(seconds=float(think[t]))
             out.append(self._row(ids[2 * t], session_id, "user", question, at))
-            ms = float(fast[t] if cached[t] else slow[t])
+            ms = float(fast[t] if cached[t] else slow[t]) * factor(self.incidents, SLOW_ANSWERS, at)
             at = at + timedelta(milliseconds=ms)
             answer = ASSISTANT_ANSWERS[rng.integers(len(ASSISTANT_ANSWERS))].format(topic=topic)
             out.append(
@@ -245,9 +258,12 @@ class _Generator:
                     metadata={"model": "assistant-v2", "tokens": int(rng.integers(40, 600))},
                 )
             )
-        if (escalated or rng.random() < 0.03) and at + timedelta(seconds=2) <= self.now:
+        # Both draws are made whatever the outcome, so that an injected escalation leaves the
+        # random stream, hence every later session, as it was.
+        other_note, which = rng.random() < 0.03, 1 + rng.integers(2)
+        if (escalated or other_note) and at + timedelta(seconds=2) <= self.now:
             at = at + timedelta(seconds=2)
-            note = SYSTEM_NOTES[0] if escalated else SYSTEM_NOTES[1 + rng.integers(2)]
+            note = SYSTEM_NOTES[0] if escalated else SYSTEM_NOTES[which]
             out.append(self._row(ids[-1], session_id, "system", note, at))
         return at
 
@@ -308,8 +324,10 @@ def generate(
     seed: int,
     now: datetime | None = None,
     progress: bool = False,
+    incidents: int = 0,
 ) -> SeedSummary:
-    """Write `sessions` sessions spread over the `days` before `now`, the last `active` still open."""
+    """Write `sessions` sessions spread over the `days` before `now`, the last `active` still open,
+    with `incidents` incidents injected (data/incidents.py; a traffic drop writes fewer sessions)."""
     from tqdm import tqdm
 
     if sessions < 0 or days < 1 or not 0 <= active <= sessions:
@@ -318,6 +336,7 @@ def generate(
     now = (now or datetime.now(UTC)).astimezone(UTC)
     start = now - timedelta(days=days)
     rng = np.random.default_rng(seed)
+    injected = schedule(incidents, start, now, seed)  # before any write: too many is refused cleanly
     with engine.connect() as conn:
         if conn.execute(select(users.c.id).where(_seed_users(seed)).limit(1)).first():
             raise SeedError(f"this database already holds the data of seed {seed}; use another --seed")
@@ -327,11 +346,12 @@ def generate(
     open_offsets = (now - start).total_seconds() - rng.uniform(60, ACTIVE_WINDOW_MINUTES * 60, size=active)
     offsets = np.concatenate([closed_offsets, np.sort(open_offsets)])
     open_flags = np.arange(sessions) >= sessions - active
-    maker = _Generator(rng, start, now, user_pool)
-    totals = {"messages": 0, "topics": 0, "actions": 0}
+    kept = _kept(injected, offsets, start, seed)
+    maker = _Generator(rng, start, now, user_pool, injected)
+    totals = {"sessions": 0, "messages": 0, "topics": 0, "actions": 0}
     with tqdm(total=sessions, unit=" sessions", disable=not progress, file=sys.stderr, smoothing=0.1) as bar:
         for part in _chunks(sessions, CHUNK_SESSIONS):
-            rows, closings = maker.chunk(offsets[part], open_flags[part])
+            rows, closings = _without(*maker.chunk(offsets[part], open_flags[part]), kept[part])
             with engine.begin() as conn:
                 recording.insert_bulk(conn, **rows)
                 recording.close_sessions(conn, closings)
@@ -341,13 +361,33 @@ def generate(
     refresh_statistics(engine, metadata.sorted_tables)
     return SeedSummary(
         users=sum(len(v) for v in user_pool.values()),
-        sessions=sessions,
+        sessions=totals["sessions"],
         active=active,
         messages=totals["messages"],
         topics=totals["topics"],
         actions=totals["actions"],
         seconds=time.perf_counter() - began,
+        incidents=injected,
     )
+
+
+def _kept(injected: tuple[Incident, ...], offsets: np.ndarray, start: datetime, seed: int) -> np.ndarray:
+    """Which sessions are written: all, but only 40% of those starting in a traffic drop."""
+    if not injected:
+        return np.ones(len(offsets), dtype=bool)
+    odds = np.array([factor(injected, FEWER_SESSIONS, start + timedelta(seconds=float(o))) for o in offsets])
+    # Drawn from their own stream: the sessions are still generated, then left out, so the ones
+    # written are exactly those of the run without incidents.
+    return np.random.default_rng([seed, 60]).random(len(offsets)) < odds
+
+
+def _without(rows: dict, closings: list[recording.Closing], kept: np.ndarray) -> tuple[dict, list]:
+    """The chunk's rows and closings minus the sessions left out."""
+    if kept.all():
+        return rows, closings
+    dropped = {r["session_id"] for r, keep in zip(rows["sessions"], kept, strict=True) if not keep}
+    rows = {name: [r for r in table if r["session_id"] not in dropped] for name, table in rows.items()}
+    return rows, [c for c in closings if c.session_id not in dropped]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,14 +37,20 @@ from metrics.spans import (
 
 
 def response_time_series(
-    conn: Connection, period: Period, segment: Selecting = None, percentiles: tuple[int, ...] = (50, 95)
+    conn: Connection,
+    period: Period,
+    segment: Selecting = None,
+    percentiles: tuple[int, ...] = (50, 95),
+    hourly: bool | None = None,
 ) -> pd.DataFrame:
-    """Response times per local hour (one-day periods) or local day: `at`, count, average, p50, p95...
+    """Response times per local hour (one-day periods, or any with `hourly`) or local day: `at`,
+    count, average, p50, p95...
 
     Each bucket agrees with `response_times` over it: exact while the period holds at most
     EXACT_PERCENTILE_LIMIT answers, else from the rollups (zones a whole number of hours off UTC).
     """
-    size = 3600 if period.hourly else 86_400
+    hourly = period.hourly if hourly is None else hourly
+    size = 3600 if hourly else 86_400
     stats = None
     expected = None
     if bucket_seconds(period) == HOUR:
@@ -58,18 +64,18 @@ def response_time_series(
         )
         expected = hour_sums(conn, spans, segment, "rt_count")[0] + sum(n for n, _, _ in edges.values())
         if expected > quality.EXACT_PERCENTILE_LIMIT:
-            stats = _series_from_rollups(conn, period, segment, percentiles, size, spans, edges)
+            stats = _series_from_rollups(conn, period, segment, percentiles, size, spans, edges, hourly)
     if stats is None:
         stats = _exact_series(conn, period, segment, percentiles, size)
         if expected is not None and sum(n for n, _, _ in stats.values()) != expected:
             # Answers deleted by data.retention: the rollups still count them.
-            stats = _series_from_rollups(conn, period, segment, percentiles, size, spans, edges)
+            stats = _series_from_rollups(conn, period, segment, percentiles, size, spans, edges, hourly)
 
     rows = []
-    for b in period.buckets():
+    for b in period.buckets(hourly):
         local = b.start.astimezone(period.tz)
         at = local.replace(minute=0, second=0, microsecond=0)
-        at = at if period.hourly else at.replace(hour=0)
+        at = at if hourly else at.replace(hour=0)
         n, average, values = stats.get(local_key(local, size), (0, None, {}))
         rows.append(
             {"at": at, "count": n, "average": average, **{f"p{q}": values.get(q) for q in percentiles}}
@@ -85,6 +91,7 @@ def _series_from_rollups(
     size: int,
     spans: Cover,
     edges: dict[int | None, list],
+    hourly: bool,
 ) -> dict[int, tuple]:
     """{local bucket: (count, average, {q: value})} from hour rows, day rows where a UTC day is a
     local day (zones at UTC+0 throughout), and the edges' raw answers."""
@@ -97,7 +104,7 @@ def _series_from_rollups(
             .group_by(key)
         )
     }
-    if period.hourly:
+    if hourly:
         hists = response_histogram(
             conn, spans, segment, key=lambda table: local_bucket(table.c.start, period, size)
         )

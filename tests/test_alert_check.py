@@ -7,6 +7,7 @@ import email
 import email.policy
 import hashlib
 import hmac
+import html
 import ipaddress
 import json
 import os
@@ -15,16 +16,18 @@ import subprocess
 import sys
 import threading
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from alerts import webhooks
 from alerts.check import run_once
 from alerts.rules import create_rule, validate_rule
 from config import Config
+from data.schema import UTCDateTime
 from tests.builders import Msg, Spec, build, sid
 from tests.servers import free_port
 
@@ -337,3 +340,100 @@ def test_the_in_app_timer_evaluates_when_switched_on(make_app, mailbox, monkeypa
 
 def test_the_timer_is_off_by_default(make_app):
     assert make_app().server.extensions["alerts_timer"] is None
+
+
+class Bars(HTMLParser):
+    """The email chart's bars: each `td.bar`'s title, whether one of its cells is red, and how many
+    1-pixel line cells (the threshold) it has."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bars: list[list] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "td" and attrs.get("class") == "bar":
+            self.bars.append([attrs["title"], False, 0])
+        elif tag == "td" and self.bars and attrs.get("bgcolor") == "#dc2626":
+            self.bars[-1][1] = True
+        elif tag == "td" and self.bars and attrs.get("height") == "1":
+            self.bars[-1][2] += 1
+
+
+def test_the_email_charts_the_last_24_windows_with_the_threshold_and_links_to_the_filtered_dashboard(
+    engine, database_url, mailbox
+):
+    # Client billing sessions in some of the 24 quarter-hours up to 10:15, answer times rising to
+    # 3,300 ms in the window that fires; a provider's slow answer in it must not count.
+    end = datetime(2026, 11, 20, 10, 15, tzinfo=UTC)
+    specs, n = [], 0
+    for back, ms in ((0, 3300), (1, 2500), (2, 1800), (5, 900), (9, 1200), (23, 700)):
+        for k in range(2):
+            start = end - timedelta(minutes=15 * (back + 1)) + timedelta(minutes=3 + 5 * k)
+            turns = [Msg("user", 0), Msg("assistant", 5, ms + 100 * k)]
+            specs.append(Spec(sid(n := n + 1), "client", start, turns, topics=["billing"]))
+    specs.append(
+        Spec(sid(99), "provider", end - timedelta(minutes=10), [Msg("user", 0), Msg("assistant", 5, 60000)])
+    )
+    build(engine, specs)
+    add_rule(engine, None, user_type="client", topic="billing", min_sample="1")
+    run_once(engine, config_for(database_url), mailbox.env, now=NOW)
+    (envelope,) = mailbox
+    message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+    parser = Bars()
+    parser.feed(message.get_body(("html",)).get_content())
+
+    expected = []
+    with engine.connect() as conn:
+        for back in range(23, -1, -1):
+            lo, hi = end - timedelta(minutes=15 * (back + 1)), end - timedelta(minutes=15 * back)
+            average = conn.execute(
+                text(
+                    "SELECT AVG(m.processing_time_ms) FROM chat_messages m JOIN chat_sessions s"
+                    " ON s.session_id = m.session_id WHERE m.sender_type = 'assistant' AND s.user_type = 'client'"
+                    " AND m.created_at >= :a AND m.created_at < :b"
+                ).bindparams(bindparam("a", type_=UTCDateTime), bindparam("b", type_=UTCDateTime)),
+                {"a": lo, "b": hi},
+            ).scalar()
+            expected.append((lo, average))
+    assert len(parser.bars) == 24
+    for (title, red, lines), (lo, average) in zip(parser.bars, expected, strict=True):
+        assert lines == 1  # the threshold, across every bar
+        label, value = title.split(": ")
+        assert label == f"{lo:%d %b %Y %H:%M} UTC"
+        assert value == ("n/a" if average is None else f"{average:,.0f} ms")
+        assert red == (average is not None and average > 2000)
+    assert sum(red for _, red, _ in parser.bars) == 2  # 3,350 and 2,550 ms
+
+    text_part = message.get_body(("plain",)).get_content()
+    assert "24 windows of 15 minutes from 20 Nov 2026 04:15 UTC: lowest 750 ms, highest 3,350 ms" in text_part
+    link = (
+        "https://analytics.example.org/admin/chat-analytics/?start_date=2026-11-20&end_date=2026-11-20"
+        "&user_type=client&topic=billing"
+    )
+    assert link in text_part and html.escape(link, quote=True) in message.get_body(("html",)).get_content()
+
+
+def test_an_anomalous_rule_email_draws_the_usual_range_and_reds_the_bars_outside_it():
+    from zoneinfo import ZoneInfo
+
+    from alerts.notices import Notice
+
+    end = datetime(2026, 11, 20, 11, 0, tzinfo=UTC)
+    values = [20.0, 22.0, None, 18.0, 4.0]  # sessions per hour; the usual range is 10-30
+    recent = tuple((end - timedelta(hours=5 - i), v) for i, v in enumerate(values))
+    notice = Notice("Traffic drop", "sessions", "anomalous", "1h", end - timedelta(hours=1), end, 4.0, None,
+                    20.0, "firing", end, None, None, None, ZoneInfo("UTC"), "https://a.example.org", recent,
+                    (10.0, 30.0))  # fmt: skip
+    parser = Bars()
+    parser.feed(notice.html)
+    assert [title for title, _, _ in parser.bars] == [
+        "20 Nov 2026 06:00 UTC: 20",
+        "20 Nov 2026 07:00 UTC: 22",
+        "20 Nov 2026 08:00 UTC: n/a",
+        "20 Nov 2026 09:00 UTC: 18",
+        "20 Nov 2026 10:00 UTC: 4",
+    ]
+    assert [red for _, red, _ in parser.bars] == [False, False, False, False, True]
+    assert {lines for _, _, lines in parser.bars} == {2}  # the range's two edges across every bar
+    assert "lowest 4, highest 22, last 4; lines at the usual range 10–30" in notice.text

@@ -196,3 +196,60 @@ def test_a_fired_alert_is_shaded_on_the_time_charts_and_named_in_their_summaries
             and "over the window from" in summary
             and "still firing" in summary
         )
+
+
+def _same_hour_every_week(engine, hour: datetime, now_ms: float) -> None:
+    """25 sessions of 4 answers in `hour` and in the same hour 1..6 weeks before: 3,000 ms each in
+    the past weeks, `now_ms` each in `hour`."""
+    specs = []
+    for week in range(7):
+        start = hour - timedelta(weeks=week)
+        ms = now_ms if week == 0 else 3000.0
+        for i in range(25):
+            turns = [m for t in range(4) for m in (Msg("user", 10 * t), Msg("assistant", 10 * t + 5, ms))]
+            specs.append(Spec(sid(week * 100 + i), "client", start + timedelta(minutes=2 * i), turns))
+    build(engine, specs)
+
+
+def _unusual(fig) -> list:
+    return [t for t in fig["data"] if t.get("name") == "Unusual hour"]
+
+
+def test_an_hour_far_slower_than_the_same_hour_in_past_weeks_is_marked_on_the_response_chart(make_app):
+    from callbacks.charts import update_time_series
+
+    app = make_app()
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
+    _same_hour_every_week(services_of(app.server).engine, hour, 9100.0)
+    tz = services_of(app.server).config.tz
+    for preset in ("24h", "7d"):
+        with app.server.test_request_context():
+            activity, activity_summary, _t1, response, response_summary, _t2 = update_time_series(
+                Filters(preset).to_store()
+            )
+        (marker,) = _unusual(response)
+        # p95 of 100 answers of 9,100 ms is 9,100; the usual is the median of six weeks at 3,000.
+        assert marker["x"] == [hour.astimezone(tz).replace(tzinfo=None)] and marker["y"] == [9100.0]
+        usual = "9,100 ms vs usual 3,000 ms (same hour, previous 6 weeks)"
+        assert marker["customdata"] == [f"p95 response time anomalous: {usual}"]
+        assert (
+            f"Unusual hours (red markers): {hour.astimezone(tz):%a %d %b %H:%M} p95 response time {usual}."
+            in (response_summary)
+        )
+        # Sessions and messages were the same as in the past weeks: nothing on the activity chart.
+        assert _unusual(activity) == [] and "Unusual" not in activity_summary
+
+
+def test_an_hour_like_the_same_hour_in_past_weeks_is_not_marked(make_app):
+    from callbacks.charts import update_time_series
+
+    app = make_app()
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
+    _same_hour_every_week(services_of(app.server).engine, hour, 3000.0)
+    with app.server.test_request_context():
+        activity, activity_summary, _t1, response, response_summary, _t2 = update_time_series(
+            Filters("7d").to_store()
+        )
+    assert response["data"] and activity["data"]
+    assert _unusual(response) == [] and _unusual(activity) == []
+    assert "Unusual" not in response_summary + activity_summary
