@@ -4,17 +4,22 @@ queries over the period and the 6 weeks before it) instead of 7 reads per hour a
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
 from alerts.anomalies import WEEKS, Anomaly, judged
+from data.cover import Cover, epoch, moment
 from data.periods import Period
+from data.schema import rollup_hours, rollup_response
+from metrics import quality
 from metrics.catalogue import METRICS
+from metrics.percentiles import from_histogram
 from metrics.series import hourly_messages, hourly_sessions, response_time_series
-from metrics.spans import Segment
+from metrics.spans import Segment, segment_of, user_type_is
 
 HOUR = timedelta(hours=1)
 # The figures the time charts draw that the detector watches: sessions and messages (activity),
@@ -46,6 +51,36 @@ def hourly_figures(conn: Connection, period: Period, segment: Segment) -> dict[s
     }
 
 
+def _hourly_figures_from_rollups(
+    conn: Connection, hours: list[tuple[int, int]], segment: Segment
+) -> dict[str, Series]:
+    """The same figures as `hourly_figures` for whole UTC hour ranges (epoch seconds), read from the
+    hourly rollups in one query per table for all ranges (p95 from the hour's histogram)."""
+    spans = Cover(edges=(), hours=tuple(hours))
+    h, r = rollup_hours.c, rollup_response.c
+    counts = conn.execute(
+        select(h.start, func.sum(h.sessions), func.sum(h.msg_user + h.msg_assistant + h.msg_system))
+        .where(spans.where(rollup_hours), *user_type_is(rollup_hours, segment))
+        .group_by(h.start)
+    ).all()
+    histograms: dict[int, dict[int, int]] = defaultdict(dict)
+    for start, bucket, n in conn.execute(
+        select(r.start, r.bucket, func.sum(r.n))
+        .where(spans.where(rollup_response), *user_type_is(rollup_response, segment))
+        .group_by(r.start, r.bucket)
+    ):
+        histograms[int(start)][int(bucket)] = int(n)
+    out: dict[str, Series] = {
+        "sessions": {moment(int(start)): (float(sessions), int(sessions)) for start, sessions, _ in counts},
+        "messages": {moment(int(start)): (float(messages), int(messages)) for start, _, messages in counts},
+        "p95_response_time": {},
+    }
+    for start, hist in histograms.items():
+        n = sum(hist.values())
+        out["p95_response_time"][moment(int(start))] = (from_histogram(hist, (95,))[95] if n else None, n)
+    return out
+
+
 def anomalies_between(
     conn: Connection, start: datetime, end: datetime, tz: ZoneInfo, segment: Segment
 ) -> list[Anomaly]:
@@ -59,10 +94,20 @@ def anomalies_between(
     # The judged hours and the same hours 1..WEEKS weeks before: seven short reads on a day's chart
     # rather than one over six weeks.
     figures: dict[str, Series] = {key: {} for key in MARKED}
-    for weeks in range(WEEKS + 1):
-        shift = timedelta(weeks=weeks)
-        for key, series in hourly_figures(conn, Period(first - shift, last - shift, UTC), segment).items():
-            figures[key].update(series)
+    windows = [(first - timedelta(weeks=w), last - timedelta(weeks=w)) for w in range(WEEKS + 1)]
+    if segment_of(segment).rollups_answer:
+        # All seven windows in one read per rollup table (they are whole UTC hours).
+        figures = _hourly_figures_from_rollups(conn, [(epoch(lo), epoch(hi)) for lo, hi in windows], segment)
+        for lo, hi in windows:
+            answers = sum(n for at, (_, n) in figures["p95_response_time"].items() if lo <= at < hi)
+            if answers <= quality.EXACT_PERCENTILE_LIMIT:
+                # Few answers: the response chart shows exact percentiles, so the marker must too.
+                exact = hourly_figures(conn, Period(lo, hi, UTC), segment)["p95_response_time"]
+                figures["p95_response_time"].update(exact)
+    else:
+        for lo, hi in windows:
+            for key, series in hourly_figures(conn, Period(lo, hi, UTC), segment).items():
+                figures[key].update(series)
     found = []
     hour = first
     while hour < last:
