@@ -3,9 +3,11 @@ the data layer, against counts worked out by hand from the fixture specs."""
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 from sqlalchemy import text
 
@@ -88,3 +90,53 @@ def test_the_comparison_round_trips_through_the_address_and_the_store():
     assert "compare=user_type%3Aanonymous" in filters.query()
     assert parse_search(filters.query())[0] == filters
     assert Filters.from_store(filters.to_store()) == filters
+
+
+def _numbers(values) -> list:
+    """A trace's values, also when plotly wrote them as a typed array (`{"dtype", "bdata"}`)."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
+def _texts(component) -> list[str]:
+    if isinstance(component, str):
+        return [component]
+    if isinstance(component, list):
+        return [t for c in component for t in _texts(c)]
+    children = getattr(component, "children", None)
+    return _texts(children) if children is not None else []
+
+
+def test_cards_and_time_charts_show_the_compared_segment(app):
+    from callbacks.charts import update_time_series
+    from callbacks.kpis import update_kpis
+    from web.context import services_of
+
+    build(services_of(app.server).engine, SPECS)
+    stored = Filters("7d", user_type="client", compare="user_type:provider").to_store()
+    with app.server.test_request_context():
+        sessions, messages, response, *_ = update_kpis(stored)
+        activity, activity_summary, _t1, times, times_summary, _t2 = update_time_series(stored)
+    assert _texts(sessions)[:3] == ["3", "providers: 2", " · difference +50.0%"]
+    assert _texts(messages)[1] == "providers: 3"
+    # Median answer: clients 200 and 600 ms (400 ms), providers 1,000 ms: 60% below.
+    assert _texts(response)[:3] == ["400 ms", "providers: 1,000 ms", " · difference -60.0%"]
+    dashed = [t for t in activity["data"] if t["name"] == "Sessions, providers"]
+    assert len(dashed) == 1 and dashed[0]["line"]["dash"] == "dash" and sum(_numbers(dashed[0]["y"])) == 2
+    assert "Providers (dashed violet line): 2 sessions and 3 messages." in activity_summary
+    assert [t["name"] for t in times["data"]][-1] == "median, providers"
+    assert "Providers (dashed violet line): median 1,000 ms" in times_summary
+
+
+def test_rate_cards_give_the_difference_in_points(app):
+    from callbacks.kpis import update_kpis
+    from layouts.kpis import KPIS
+    from web.context import services_of
+
+    build(services_of(app.server).engine, SPECS)
+    with app.server.test_request_context():
+        cards = update_kpis(Filters("7d", user_type="client", compare="all").to_store())
+    resolution = cards[[m.key for m in KPIS].index("resolution_rate")]
+    # Clients: 1 of 2 closed resolved (50%); everyone in 7 days: 3 of 4 closed (75%).
+    assert _texts(resolution)[:3] == ["50.0%", "everyone: 75.0%", " · difference -25.0 pp"]
