@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from dash import Dash, Input, Output, State, ctx, no_update
 
-from callbacks.inputs import clicked_topic, stored_filters, text_or_none
+from callbacks.inputs import clicked_topic, reject, stored_filters, text_or_none
 from callbacks.views import opened_view, view_id_of
 from data.errors import FieldError
 from data.periods import DEFAULT_PRESET, Period
@@ -143,7 +143,10 @@ def sync_filters(
     if view_link is not None:
         new, problems, _ = opened_view(view_link, today)
     else:
-        new, problems = next_filters(ctx.triggered_id, search, inputs, current, today)
+        try:
+            new, problems = next_filters(ctx.triggered_id, search, inputs, current, today)
+        except FieldError as exc:  # a forged control value: the browser only offers readable ones
+            reject(f"{ctx.triggered_id}.value", f"{exc.field}: {exc}")
     if new is None:
         return (no_update,) * (11 + len(EXPORTS) + 2 + len(SEGMENT_FIELDS) + 1)
     query = new.query()
