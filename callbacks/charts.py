@@ -3,6 +3,7 @@ a one-line summary and its data as a table (the text alternative)."""
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 from dash import Dash, Input, Output
 from sqlalchemy.exc import SQLAlchemyError
@@ -14,6 +15,7 @@ from alerts.period_anomalies import anomalies_between
 from callbacks.inputs import stored_filters
 from callbacks.period import load
 from charts import figures, theme
+from layouts.controls import COMPARE_NAMES
 from layouts.tables import data_table
 from metrics.forecast import FORECAST_PRESETS, LEVEL, activity_forecast
 from metrics.numbers import number
@@ -52,36 +54,85 @@ def _forecast_rows(forecast) -> list:
     ]
 
 
-def _activity_text(frame, hourly: bool, forecast=None) -> tuple[str, list]:
+def _compared_by_bucket(comparison, column: str) -> dict:
+    """The compared segment's `column` per bucket start (the same buckets as the view's frame)."""
+    return {} if comparison is None else dict(zip(comparison["at"], comparison[column], strict=True))
+
+
+def _activity_text(frame, hourly: bool, forecast=None, comparison=None, name: str = "") -> tuple[str, list]:
+    other = ""
+    if comparison is not None:
+        other = (
+            f" {name.capitalize()} (dashed violet line): {number(comparison['sessions'].sum())} sessions "
+            f"and {number(comparison['messages'].sum())} messages."
+        )
     if frame.empty or not frame["sessions"].sum():
-        return "No sessions in this period.", data_table([], [])
-    busiest = frame.loc[frame["sessions"].idxmax()]
-    unit = "hour" if hourly else "day"
-    summary = (
-        f"{number(frame['sessions'].sum())} sessions and {number(frame['messages'].sum())} messages; "
-        f"busiest {unit} {_when(busiest['at'], hourly)} with {number(busiest['sessions'])} sessions."
-    ) + _forecast_text(forecast)
+        if not other:
+            return "No sessions in this period.", data_table([], [])
+        summary = "No sessions in this period." + other
+    else:
+        busiest = frame.loc[frame["sessions"].idxmax()]
+        unit = "hour" if hourly else "day"
+        summary = (
+            f"{number(frame['sessions'].sum())} sessions and {number(frame['messages'].sum())} messages; "
+            f"busiest {unit} {_when(busiest['at'], hourly)} with {number(busiest['sessions'])} sessions."
+            + other
+        ) + _forecast_text(forecast)
+    others = _compared_by_bucket(comparison, "sessions")
+    extra = [f"Sessions, {name}"] if comparison is not None else []
     rows = [
-        [_when(r.at, hourly) + (" (partial)" if r.partial else ""), number(r.sessions), number(r.messages)]
+        [
+            _when(r.at, hourly) + (" (partial)" if r.partial else ""),
+            number(r.sessions),
+            number(r.messages),
+            *([number(others.get(r.at))] if comparison is not None else []),
+        ]
         for r in frame.itertuples()
-    ] + _forecast_rows(forecast)
-    return summary, data_table(["When", "Sessions", "Messages"], rows)
+    ] + [row + [""] * len(extra) for row in _forecast_rows(forecast)]
+    return summary, data_table(["When", "Sessions", "Messages", *extra], rows)
 
 
-def _response_text(frame, hourly: bool) -> tuple[str, list]:
+def _ms(value) -> str:
+    """A bucket's milliseconds, or a dash where it had no answers."""
+    return "—" if value is None or pd.isna(value) else number(value, 0)
+
+
+def _response_text(frame, hourly: bool, comparison=None, name: str = "") -> tuple[str, list]:
     answered = frame[frame["count"] > 0]
+    others = _compared_by_bucket(comparison, "p50")
+    if comparison is not None:
+        answered = frame[
+            (frame["count"] > 0) | frame["at"].isin(comparison.loc[comparison["count"] > 0, "at"])
+        ]
     if answered.empty:
         return "No assistant answers in this period.", data_table([], [])
-    slowest = answered.loc[answered["p95"].idxmax()]
-    summary = (
-        f"Median {number(answered['p50'].median(), 0, 'ms')} across buckets; slowest p95 "
-        f"{number(slowest['p95'], 0, 'ms')} on {_when(slowest['at'], hourly)}."
-    )
+    mine = answered[answered["count"] > 0]
+    if mine.empty:
+        summary = "No assistant answers in this segment."
+    else:
+        slowest = mine.loc[mine["p95"].idxmax()]
+        summary = (
+            f"Median {number(mine['p50'].median(), 0, 'ms')} across buckets; slowest p95 "
+            f"{number(slowest['p95'], 0, 'ms')} on {_when(slowest['at'], hourly)}."
+        )
+    if comparison is not None:
+        theirs = comparison[comparison["count"] > 0]["p50"]
+        summary += (
+            f" {name.capitalize()} (dashed violet line): median {number(theirs.median(), 0, 'ms', '—')} "
+            "across buckets."
+        )
     rows = [
-        [_when(r.at, hourly), number(r.p50, 0), number(r.p95, 0), number(r.count)]
+        [
+            _when(r.at, hourly),
+            _ms(r.p50),
+            _ms(r.p95),
+            number(r.count),
+            *([_ms(others.get(r.at))] if comparison is not None else []),
+        ]
         for r in answered.itertuples()
     ]
-    return summary, data_table(["When", "Median (ms)", "p95 (ms)", "Answers"], rows)
+    extra = [f"Median, {name} (ms)"] if comparison is not None else []
+    return summary, data_table(["When", "Median (ms)", "p95 (ms)", "Answers", *extra], rows)
 
 
 def _alerts_text(alerts: list, tz) -> str:
@@ -119,13 +170,22 @@ def update_time_series(stored: dict | None) -> tuple:
     """Activity and response-time figures for the filters' period, on one shared x range; on the
     30- and 90-day presets the activity chart continues with the next days' forecast."""
     filters = stored_filters(stored)
+    compared = filters.comparison()
+    name = COMPARE_NAMES.get(filters.compare or "", "")
 
     def draw(conn, period) -> tuple:
         activity = metrics.activity_over_time(conn, period, filters.segment)
         response = metrics.response_time_series(conn, period, filters.segment)
+        other_activity = other_response = None
+        if compared is not None:
+            other_activity = metrics.activity_over_time(conn, period, compared.segment)
+            other_response = metrics.response_time_series(conn, period, compared.segment)
         outlook = activity_forecast(activity, period) if period.preset in FORECAST_PRESETS else None
         x_range = figures.time_range(activity, period.hourly, outlook)
-        texts = (_activity_text(activity, period.hourly, outlook), _response_text(response, period.hourly))
+        texts = (
+            _activity_text(activity, period.hourly, outlook, other_activity, name),
+            _response_text(response, period.hourly, other_response, name),
+        )
         alerts = history.overlapping(conn, period.start, period.end)
         unusual = anomalies_between(conn, period.start, period.end, period.tz, filters.segment)
         texts = tuple(
@@ -141,8 +201,11 @@ def update_time_series(stored: dict | None) -> tuple:
                     period.tz,
                 )
                 for fig, keys in (
-                    (figures.activity(activity, period.hourly, outlook), ACTIVITY_MARKED),
-                    (figures.response_times(response, period.hourly, x_range), RESPONSE_MARKED),
+                    (figures.activity(activity, period.hourly, outlook, other_activity, name), ACTIVITY_MARKED),
+                    (
+                        figures.response_times(response, period.hourly, x_range, other_response, name),
+                        RESPONSE_MARKED,
+                    ),
                 )
             )
         )

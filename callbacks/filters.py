@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 
 from dash import Dash, Input, Output, State, ctx, no_update
 
-from callbacks.inputs import clicked_topic, stored_filters, text_or_none
+from callbacks.inputs import clicked_topic, reject, stored_filters, text_or_none
 from callbacks.views import opened_view, view_id_of
 from data.errors import FieldError
 from data.periods import DEFAULT_PRESET, Period
-from layouts.controls import ANY, EXPORTS, SEGMENT_CONTROLS, USER_TYPE_LABELS
+from layouts.controls import ANY, EXPORTS, NO_COMPARISON, SEGMENT_CONTROLS, USER_TYPE_LABELS
 from metrics.filters import Filters, parse_search
 from web.context import services
 from web.paths import EXPORT_PATH, TOPICS_PATH
@@ -55,6 +55,12 @@ def next_filters(
     if trigger == "user-type":
         chosen = inputs["user_type"]
         return replace(current, user_type=None if chosen in (None, ALL_USERS) else chosen), []
+    if trigger == "compare":
+        chosen = inputs["compare"]
+        candidate = replace(current, compare=None)
+        if chosen not in (None, NO_COMPARISON):
+            candidate = Filters.from_store({**candidate.to_store(), "compare": chosen})
+        return candidate, []
     if trigger in TOPIC_CHARTS:
         topic = clicked_topic(inputs[trigger], f"{trigger}.clickData")
         return (replace(current, topics=(topic,)), []) if topic else (None, [])
@@ -104,10 +110,10 @@ def _segment_value(value) -> str:
 
 
 def sync_filters(
-    search, preset, start, end, user_type, topics_click, issues_click, _clear, *segments_and_stored
+    search, preset, start, end, user_type, topics_click, issues_click, _clear, *segments_compare_stored
 ):
     """Translate whichever of URL, controls and topic clicks changed into all the others."""
-    *segments, stored = segments_and_stored
+    *segments, compare, stored = segments_compare_stored
     segment_values = dict(zip(SEGMENT_FIELDS, segments, strict=True))
     tz = services().config.tz
     today = datetime.now(tz).date()
@@ -117,6 +123,7 @@ def sync_filters(
         ("date-start.value", start),
         ("date-end.value", end),
         ("user-type.value", user_type),
+        ("compare.value", compare),
         *((f"{control}.value", value) for control, value in segment_values.items()),
     ):
         text_or_none(value, prop)
@@ -126,6 +133,7 @@ def sync_filters(
         "start": start,
         "end": end,
         "user_type": user_type,
+        "compare": compare,
         "chart-topics": topics_click,
         "chart-issues": issues_click,
         **segment_values,
@@ -135,9 +143,12 @@ def sync_filters(
     if view_link is not None:
         new, problems, _ = opened_view(view_link, today)
     else:
-        new, problems = next_filters(ctx.triggered_id, search, inputs, current, today)
+        try:
+            new, problems = next_filters(ctx.triggered_id, search, inputs, current, today)
+        except FieldError as exc:  # a forged control value: the browser only offers readable ones
+            reject(f"{ctx.triggered_id}.value", f"{exc.field}: {exc}")
     if new is None:
-        return (no_update,) * (11 + len(EXPORTS) + 2 + len(SEGMENT_FIELDS))
+        return (no_update,) * (11 + len(EXPORTS) + 2 + len(SEGMENT_FIELDS) + 1)
     query = new.query()
     period = new.period(tz)
     return (
@@ -154,11 +165,12 @@ def sync_filters(
         # Our own rewrite of a bad address triggers this again: leave its notice open then.
         True if problems else (no_update if ctx.triggered_id in (None, "url") else False),
         # The exports take the same filters as the view, so each file holds what the cards count.
-        *(EXPORT_PATH.format(kind=kind) + query for kind, _ in EXPORTS),
+        *(EXPORT_PATH.format(kind=kind) + replace(new, compare=None).query() for kind, _ in EXPORTS),
         f"files: {export_scope(new, period)}",
         # The explorer shows every topic, for the same period and users.
         TOPICS_PATH + Filters(new.preset, new.start_date, new.end_date, new.user_type).query(),
         *(_segment_value(getattr(new, field)) for field in SEGMENT_FIELDS.values()),
+        new.compare or NO_COMPARISON,
     )
 
 
@@ -190,6 +202,7 @@ def register(app: Dash) -> None:
         Output("export-scope", "children"),
         Output("topics-link", "href"),
         *(Output(control, "value") for control in SEGMENT_FIELDS),
+        Output("compare", "value"),
         Input("url", "search"),
         Input("preset", "value"),
         Input("date-start", "value"),
@@ -199,6 +212,7 @@ def register(app: Dash) -> None:
         Input("chart-issues", "clickData"),
         Input("topic-clear", "n_clicks"),
         *(Input(control, "value") for control in SEGMENT_FIELDS),
+        Input("compare", "value"),
         State("filters", "data"),
     )(sync_filters)
     app.callback(

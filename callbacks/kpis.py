@@ -9,8 +9,10 @@ import metrics
 from callbacks.inputs import stored_filters
 from callbacks.period import DB_ERROR, load
 from data.periods import Period
+from layouts.controls import COMPARE_NAMES
 from layouts.kpis import KPIS, build_kpi_value
 from metrics.change import metric_change
+from metrics.compare import Comparison, compare_headlines
 from metrics.numbers import arrow, change_text, metric_value, number
 
 DASH = "—"
@@ -47,9 +49,29 @@ def compared_span(previous: Period) -> str:
     return f"{start:%d %b}–{end:%d %b}"
 
 
-def kpi_cards(current: metrics.Headline, previous: metrics.Headline, before: str = "previous") -> list:
-    """Children of each KPI card in the order of layouts.kpis.KPIS; `before` names the compared span."""
+def _other(metric, comparison: Comparison, name: str) -> tuple[str, str, str]:
+    """The compared segment's line on a card: `providers: 2,814 ms`, and the difference in points
+    for rates, else in percent of the compared value."""
+    difference = change_text(comparison.difference(metric), missing=DASH)
+    unit = "percentage points" if metric.rate else f"percent of {name}'s value"
+    return (
+        f"{name}: {metric_value(metric, metric.of(comparison.other), DASH)}",
+        f"difference {difference}",
+        f"This segment minus {name}, in {unit}",
+    )
+
+
+def kpi_cards(
+    current: metrics.Headline,
+    previous: metrics.Headline,
+    before: str = "previous",
+    other: metrics.Headline | None = None,
+    other_name: str = "",
+) -> list:
+    """Children of each KPI card in the order of layouts.kpis.KPIS; `before` names the compared span;
+    `other` is the compared segment's headline (named `other_name`), when there is one."""
     had = previous.sessions.total > 0 or previous.messages.total > 0
+    comparison = Comparison(current, other) if other is not None else None
     samples = _samples(current)
     cards = []
     for metric in KPIS:
@@ -60,28 +82,35 @@ def kpi_cards(current: metrics.Headline, previous: metrics.Headline, before: str
             colour = {"good": "success", "bad": "danger"}.get(moved.tone, "muted")
             shown = (arrow(moved), f"{change_text(moved, signed=False)} vs {before}", colour)
         compared = f"compared with {before}"
-        cards.append(build_kpi_value(metric_value(metric, now, DASH), shown, samples[metric.key], compared))
+        beside = _other(metric, comparison, other_name) if comparison is not None else None
+        cards.append(
+            build_kpi_value(metric_value(metric, now, DASH), shown, samples[metric.key], compared, beside)
+        )
     return cards
 
 
 def update_kpis(stored: dict | None) -> tuple:
     """KPI cards plus the period notice (empty period) and the error banner."""
     filters = stored_filters(stored)
+    compared = filters.comparison()
+
+    def figures(conn, period) -> tuple:
+        if compared is None:
+            current, other = metrics.headline(conn, period, filters.segment), None
+        else:
+            both = compare_headlines(conn, period, filters.segment, compared.segment)
+            current, other = both.current, both.other
+        previous = metrics.headline(conn, period.previous(), filters.segment)
+        return current, previous, compared_span(period.previous()), other
+
     try:
-        current, previous, before = load(
-            "headline",
-            filters,
-            lambda conn, period: (
-                metrics.headline(conn, period, filters.segment),
-                metrics.headline(conn, period.previous(), filters.segment),
-                compared_span(period.previous()),
-            ),
-        )
+        current, previous, before, other = load("headline", filters, figures)
     except SQLAlchemyError:
         return (*[build_kpi_value("—", None, "unavailable") for _ in KPIS], "", False, DB_ERROR, True)
     empty = current.sessions.total == 0 and current.messages.total == 0
     notice = "No sessions in this period. Pick a longer period or another user type." if empty else ""
-    return (*kpi_cards(current, previous, before), notice, empty, "", False)
+    name = COMPARE_NAMES.get(filters.compare or "", "")
+    return (*kpi_cards(current, previous, before, other, name), notice, empty, "", False)
 
 
 def register(app: Dash) -> None:

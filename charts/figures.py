@@ -36,11 +36,39 @@ def time_range(frame: pd.DataFrame, hourly: bool, forecast: pd.DataFrame | None 
     return [at.iloc[0] - half, last + half]
 
 
-def activity(frame: pd.DataFrame, hourly: bool, forecast: pd.DataFrame | None = None) -> go.Figure:
+def _has_activity(frame: pd.DataFrame | None) -> bool:
+    return frame is not None and not frame.empty and bool(frame["sessions"].sum() or frame["messages"].sum())
+
+
+def _comparison_trace(
+    frame: pd.DataFrame, column: str, name: str, unit: str, hover: str, detail: str = "", **extra
+) -> dict:
+    """The compared segment's series: a dashed violet line, named in legend and hover."""
+    return {
+        "type": "scatter",
+        "x": frame["at"].dt.tz_localize(None),
+        "y": frame[column],
+        "name": name,
+        "mode": "lines+markers",
+        "marker": {"size": 5, "color": theme.COMPARISON, "symbol": "diamond"},
+        "line": {"color": theme.COMPARISON, "width": 2, "dash": "dash"},
+        "hovertemplate": f"%{{x|{hover}}}<br>{name}: %{{y:,.0f}} {unit}{detail}<extra></extra>",
+        **extra,
+    }
+
+
+def activity(
+    frame: pd.DataFrame,
+    hourly: bool,
+    forecast: pd.DataFrame | None = None,
+    comparison: pd.DataFrame | None = None,
+    comparison_name: str = "",
+) -> go.Figure:
     """Sessions (bars, left axis) and messages (line, right axis) per hour or day; buckets the
     period covers only in part are hatched and say so on hover. A `forecast`
-    (metrics.forecast.activity_forecast) continues both, dashed, sessions with a shaded band."""
-    if frame.empty or not (frame["sessions"].sum() or frame["messages"].sum()):
+    (metrics.forecast.activity_forecast) continues both, dashed, sessions with a shaded band.
+    A `comparison` frame (another segment, same buckets) adds its sessions as a dashed violet line."""
+    if not (_has_activity(frame) or _has_activity(comparison)):
         return theme.empty_figure(NO_SESSIONS)
     tick, hover = _time_format(hourly)
     at = frame["at"].dt.tz_localize(None)
@@ -84,6 +112,10 @@ def activity(frame: pd.DataFrame, hourly: bool, forecast: pd.DataFrame | None = 
             "hovertemplate": f"%{{x|{hover}}}%{{customdata}}<br>%{{y:,}} messages<extra></extra>",
         },
     ]
+    if comparison is not None and not comparison.empty:
+        data.append(
+            _comparison_trace(comparison, "sessions", f"Sessions, {comparison_name}", "sessions", hover)
+        )
     if forecast is not None and not forecast.empty:
         data += _forecast_traces(forecast, hover)
     layout = theme.base_layout(
@@ -149,9 +181,17 @@ def _forecast_traces(forecast: pd.DataFrame, hover: str) -> list[dict]:
     return traces
 
 
-def response_times(frame: pd.DataFrame, hourly: bool, x_range: list | None = None) -> go.Figure:
-    """p50 and p95 AI response time per hour or day (gaps where there were no answers)."""
-    if frame.empty or not frame["count"].sum():
+def response_times(
+    frame: pd.DataFrame,
+    hourly: bool,
+    x_range: list | None = None,
+    comparison: pd.DataFrame | None = None,
+    comparison_name: str = "",
+) -> go.Figure:
+    """p50 and p95 AI response time per hour or day (gaps where there were no answers). A
+    `comparison` frame (another segment) adds its median as a dashed violet line."""
+    answered = comparison is not None and not comparison.empty and bool(comparison["count"].sum())
+    if (frame.empty or not frame["count"].sum()) and not answered:
         return theme.empty_figure("No assistant answers in this period")
     tick, hover = _time_format(hourly)
     at = frame["at"].dt.tz_localize(None)
@@ -172,6 +212,12 @@ def response_times(frame: pd.DataFrame, hourly: bool, x_range: list | None = Non
             ("p50", "median", theme.P50, None),
         )
     ]
+    if answered:
+        name = f"median, {comparison_name}"
+        answers = "<br>%{customdata:,} answers"
+        data.append(
+            _comparison_trace(comparison, "p50", name, "ms", hover, answers, customdata=comparison["count"])
+        )
     layout = theme.base_layout(
         margin={"l": 56, "r": 16, "t": 24, "b": 40},
         xaxis={"tickformat": tick, **({"range": x_range} if x_range else {})},

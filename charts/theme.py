@@ -11,6 +11,9 @@ MESSAGES = "#475569"  # slate-600: 7.6:1 on white (the old #94a3b8 was 2.6:1)
 FORECAST_BAND = "rgba(37, 99, 235, 0.15)"  # SESSIONS, light: the forecast's 80% range
 P50 = "#0d9488"
 P95 = "#b45309"  # amber-700: 5.0:1
+# The compared segment (dashed on the time charts): violet-600, 5.7:1 on white, apart from every
+# other series' hue.
+COMPARISON = "#7c3aed"
 TOPICS = "#6366f1"
 ISSUES = "#dc2626"
 USER_TYPES = {"client": "#2563eb", "provider": "#0d9488", "anonymous": "#737373"}

@@ -19,6 +19,17 @@ USER_TYPE_OPTIONS = [
     {"label": "Anonymous", "value": "anonymous"},
 ]
 USER_TYPE_LABELS = {o["value"]: o["label"].lower() for o in USER_TYPE_OPTIONS}
+# "Compare with": the address's `compare` values (metrics.filters), "none" for no comparison.
+NO_COMPARISON = "none"
+COMPARE_OPTIONS = [
+    {"label": "Nothing", "value": NO_COMPARISON},
+    {"label": "Everyone", "value": "all"},
+    {"label": "Clients", "value": "user_type:client"},
+    {"label": "Providers", "value": "user_type:provider"},
+    {"label": "Anonymous", "value": "user_type:anonymous"},
+]
+# How cards, legends and summaries name the compared segment ("providers: 2,814 ms").
+COMPARE_NAMES = {o["value"]: o["label"].lower() for o in COMPARE_OPTIONS[1:]}
 EXPORTS = (("sessions", "Sessions"), ("messages", "Messages"), ("analytics", "Analytics"))
 ANY = "all"
 # Segments beyond period and user type: (control id, label, options); values are address values.
@@ -85,6 +96,20 @@ def build_controls(timezone: str, today: date) -> dbc.Card:
         ],
         className="d-flex align-items-center gap-2",
     )
+    compare = html.Div(
+        [
+            html.Label("Compare with", htmlFor="compare", className="small text-muted text-nowrap"),
+            dbc.Select(
+                id="compare",
+                options=COMPARE_OPTIONS,
+                value=NO_COMPARISON,
+                size="sm",
+                style={"width": "8.5rem"},
+            ),
+        ],
+        className="d-flex align-items-center gap-2",
+        title="Show a second segment of the same period beside this one on the cards and time charts",
+    )
     segments = html.Div(
         [
             html.Div(
@@ -137,6 +162,7 @@ def build_controls(timezone: str, today: date) -> dbc.Card:
                         presets,
                         date_range,
                         user_type,
+                        compare,
                         topic_chip,
                         html.Div(build_views_menu(), className="ms-lg-auto"),
                     ],

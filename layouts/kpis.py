@@ -67,10 +67,26 @@ def build_kpi_skeleton() -> list:
     ]
 
 
-def build_kpi_value(value: str, change: tuple[str, str, str] | None, sample: str, compared: str = "") -> list:
-    """The card's body: big value, an arrow with the change coloured good/bad against the named
-    previous period, and the sample size. `change` is (arrow, text, bootstrap colour) or None."""
+def build_kpi_value(
+    value: str,
+    change: tuple[str, str, str] | None,
+    sample: str,
+    compared: str = "",
+    other: tuple[str, str, str] | None = None,
+) -> list:
+    """The card's body: big value, the compared segment's value and the difference when there is
+    one, an arrow with the change coloured good/bad against the named previous period, and the
+    sample size. `change` is (arrow, text, bootstrap colour); `other` (value line, difference, title)."""
     parts = [html.Div(value, className="kpi-value")]
+    if other is not None:
+        line, difference, title = other
+        parts.append(
+            html.Div(
+                [html.Span(line, className="kpi-other-value"), html.Span(f" · {difference}")],
+                className="small kpi-other",
+                title=title,
+            )
+        )
     if change is not None:
         arrow, text, colour = change
         parts.append(html.Div(f"{arrow} {text}", className=f"small text-{colour} kpi-change", title=compared))

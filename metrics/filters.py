@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -29,6 +29,10 @@ VIEW_FIELDS = frozenset(
         "duration", "messages", "cached",
     }
 )  # fmt: skip
+# The dashboard's address adds a comparison (`compare`), which the API and exports do not read.
+DASHBOARD_FIELDS = VIEW_FIELDS | {"compare"}
+COMPARE_ALL = "all"  # `compare=all`: the same period, every session (no user type, no segment)
+COMPARE_USER_TYPE = "user_type:"  # `compare=user_type:provider`: the view with another user type
 RATINGS = range(1, 6)
 MAX_TOPICS = 20
 # Bounds of the range filters (a day is longer than any real chat; more messages would be a bot).
@@ -59,6 +63,7 @@ class Filters:
     duration: str | None = None  # "60-300", "900-": closed sessions lasting from (inclusive) to (exclusive) s
     messages: str | None = None  # "1-2", "11-": closed sessions with from-to messages (inclusive)
     cached: bool | None = None  # sessions given at least one cached answer (or none)
+    compare: str | None = None  # "all" or "user_type:provider": the segment shown beside this one
 
     @property
     def rating_range(self) -> tuple[int, int] | None:
@@ -91,6 +96,14 @@ class Filters:
             messages=_bounds(self.messages) if self.messages else None,
             cached=self.cached,
         )
+
+    def comparison(self) -> Filters | None:
+        """The filters of the compared segment over the same period, or None without a comparison."""
+        if self.compare is None:
+            return None
+        if self.compare == COMPARE_ALL:
+            return Filters(self.preset, self.start_date, self.end_date)
+        return replace(self, user_type=self.compare.removeprefix(COMPARE_USER_TYPE), compare=None)
 
     def segment_words(self) -> list[str]:
         """`topic billing`, `unresolved`, `rated 1-2`...: what selects sessions beyond the period and
@@ -258,6 +271,15 @@ def _range(args: Mapping[str, Any], name: str, span: range, message: str, *, ope
     return str(low) if low == high else f"{low}-{high}"
 
 
+def _compare(args: Mapping[str, Any]) -> str | None:
+    """`all`, or `user_type:` and a session user type."""
+    value = _text(args, "compare")
+    kinds = (COMPARE_ALL, *(COMPARE_USER_TYPE + kind for kind in SESSION_USER_TYPES))
+    if value is not None and value not in kinds:
+        raise FilterError(f"compare must be one of {', '.join(kinds)}", "compare")
+    return value
+
+
 _PARSERS = {
     "user_type": lambda args: _choice(args, "user_type", SESSION_USER_TYPES),
     "topics": _topics,
@@ -285,6 +307,7 @@ _PARSERS = {
     "session_id": _session_id,
     "sender_type": lambda args: _choice(args, "sender_type", SENDER_TYPES),
     "action": lambda args: _choice(args, "action", ACTIONS),
+    "compare": _compare,
 }
 
 
@@ -336,9 +359,9 @@ def parse_search(search: str | None, latest_day: date | None = None) -> tuple[Fi
     parameter is dropped; a bad date drops the range; days after `latest_day` are refused)."""
     params = {k: (v if k == "topic" else v[-1]) for k, v in parse_qs((search or "").lstrip("?")).items()}
     problems: list[FieldError] = []
-    for _ in range(len(VIEW_FIELDS) + 1):
+    for _ in range(len(DASHBOARD_FIELDS) + 1):
         try:
-            return parse_filters(params, latest_day=latest_day), problems
+            return parse_filters(params, allowed=DASHBOARD_FIELDS, latest_day=latest_day), problems
         except FieldError as exc:
             problems.append(exc)
             dropped = ("start_date", "end_date") if exc.field in ("start_date", "end_date") else (exc.field,)

@@ -144,3 +144,17 @@ def test_alerts_page(dash_duo, make_app):
     press(dash_duo.driver, By.ID, "create-rule")
     dash_duo.wait_for_element("#rule-error")
     assert_no_blocking(run_axe(dash_duo.driver))
+
+
+def test_dashboard_with_a_comparison(dash_duo, make_app):
+    from data.seed import generate
+
+    app = make_app()
+    generate(add_staff(app), sessions=300, days=30, active=3, seed=3)
+    # All users against providers (a user type of its own would leave the user-type chart without bars).
+    path = "/admin/chat-analytics/?compare=user_type:provider"
+    sign_in(dash_duo, app, STAFF_USERNAME, STAFF_PASSWORD, path)
+    WebDriverWait(dash_duo.driver, 30, poll_frequency=0.2).until(cards_and_charts_shown)
+    dash_duo.wait_for_contains_text("#kpi-sessions .kpi-other", "providers:", timeout=10)
+    quiet_for(dash_duo.driver, "#sessions-grid")
+    assert_no_blocking(run_axe(dash_duo.driver))

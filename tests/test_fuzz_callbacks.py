@@ -201,3 +201,30 @@ def test_any_callback_envelope_is_answered_safely(staff, data):
 def test_a_forged_envelope_is_a_400_naming_the_body(staff, body):
     response = staff.post(DASH + "_dash-update-component", json=body)
     assert response.status_code == 400 and response.get_json()["field"] == "body"
+
+
+@pytest.mark.parametrize(
+    "value", ["bogus", "user_type:admin", "user_type:", "ALL", "x" * 2048, 3, ["all"], {"x": 1}]
+)
+def test_a_forged_comparison_is_a_400_or_ignored_never_a_500(staff, value):
+    callback = callback_with_output(staff.callbacks, "compare.value")
+    values = {"url.search": "?period=7d", "compare.value": value}
+    response = run_callback(staff, callback, values, ["compare.value"])
+    assert response.status_code in (200, 204, 400), response.data[:300]
+    if response.status_code == 400:
+        assert response.get_json()["field"] in ("compare", "compare.value")
+
+
+@pytest.mark.parametrize("value", ["bogus", "user_type:admin", "user_type%3A", "%00", "all%20"])
+def test_an_unreadable_comparison_in_the_address_gives_the_notice(staff, value):
+    callback = callback_with_output(staff.callbacks, "compare.value")
+    search = f"?period=30d&user_type=client&compare={value}"
+    response = run_callback(staff, callback, {"url.search": search}, ["url.search"])
+    assert response.status_code == 200, response.data[:300]
+    answer = response.get_json()["response"]
+    assert (
+        answer["link-alert"]["is_open"] is True
+        and "compare must be one of" in answer["link-alert"]["children"]
+    )
+    assert answer["compare"]["value"] == "none"
+    assert answer["filters"]["data"]["user_type"] == "client" and answer["filters"]["data"]["compare"] is None

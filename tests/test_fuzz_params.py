@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from hypothesis import example, given, settings
@@ -51,4 +52,27 @@ def test_any_url_query_opens_a_valid_view(search, tz):
     assert filters.user_type in (None, *SESSION_USER_TYPES)
     period = filters.period(tz)  # never raises for what parse_query returns
     assert period.start < period.end
+    assert parse_search(filters.query())[0] == filters
+
+
+COMPARE_VALUES = ("all", "user_type:client", "user_type:provider", "user_type:anonymous")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=st.one_of(
+        st.text(max_size=30),
+        st.sampled_from(COMPARE_VALUES),
+        st.sampled_from(COMPARE_VALUES).map(lambda v: v + " "),
+        st.sampled_from(["user_type:", "user_type:admin", "ALL", "user_type:client&compare=all"]),
+    )
+)
+def test_any_compare_value_is_a_comparison_or_named_as_unreadable(value):
+    filters, problems = parse_search(urlencode({"user_type": "client", "compare": value}))
+    assert filters.user_type == "client"  # a bad comparison drops only itself
+    if value in COMPARE_VALUES:
+        assert filters.compare == value and problems == []
+        assert filters.comparison().compare is None
+    elif value:
+        assert filters.compare is None and [p.field for p in problems] == ["compare"]
     assert parse_search(filters.query())[0] == filters
