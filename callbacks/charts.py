@@ -201,7 +201,10 @@ def update_time_series(stored: dict | None) -> tuple:
                     period.tz,
                 )
                 for fig, keys in (
-                    (figures.activity(activity, period.hourly, outlook, other_activity, name), ACTIVITY_MARKED),
+                    (
+                        figures.activity(activity, period.hourly, outlook, other_activity, name),
+                        ACTIVITY_MARKED,
+                    ),
                     (
                         figures.response_times(response, period.hourly, x_range, other_response, name),
                         RESPONSE_MARKED,
