@@ -24,6 +24,7 @@ from sqlalchemy import (
     BigInteger,
     Float,
     Integer,
+    Numeric,
     String,
     Text,
     and_,
@@ -33,6 +34,7 @@ from sqlalchemy import (
     func,
     literal,
     not_,
+    null,
     or_,
     select,
     type_coerce,
@@ -203,12 +205,40 @@ def integer(value: ColumnElement) -> ColumnElement:
 def tenths(value: ColumnElement, dialect: str) -> ColumnElement:
     """SQL: a float as cells.number(value, 1) writes it, str(round(value, 1)), below 10^14.
 
-    Python rounds the exact binary value half to even, and so does this in double arithmetic:
-    s = 10|x| is computed as 8|x| + 2|x| (both exact), a TwoSum gives the exact error e of that
-    sum, and s's fraction minus one half (exact below 2^52) says on which side of the half 10|x|
-    lies; when s sits on the half, e decides; an exact tie goes to the even neighbour.
+    Python rounds the exact binary value half to even. Away from a half tenth the database's own
+    rounding agrees (SQLite's printf, PostgreSQL's numeric of the shortest text); within a unit
+    in the last place of one (20x odd), _exact_tenths decides.
     """
     x = value
+    if dialect == "sqlite":
+        twenty = x * literal(20.0, Float)
+        near_half = and_(twenty == cast(twenty, Integer), cast(twenty, Integer) % 2 != 0)
+        return case(
+            (x.is_(None), null()),
+            (not_(func.abs(x) < _NUMBER_LIMIT), func.export_tenths(x)),
+            (near_half, _exact_tenths(x, dialect)),
+            else_=func.printf(_text("%.1f"), x),
+        )
+    shortest = cast(cast(x, Text), Numeric)  # float8out: the shortest text that reads back as x
+    twenty = shortest * 20
+    near_half = and_(twenty == func.trunc(twenty), func.mod(func.trunc(twenty), 2) != 0)
+    rounded = cast(func.round(shortest, 1), Text)
+    signed = case((and_(rounded == "0.0", or_(x < 0, cast(x, Text) == "-0")), _text("-0.0")), else_=rounded)
+    return case(
+        (func.abs(x) < _NUMBER_LIMIT, case((near_half, _exact_tenths(x, dialect)), else_=signed)),
+        (x == literal(math.inf, Float), _text("inf")),
+        (x == literal(-math.inf, Float), _text("'-inf")),
+        (x == literal(math.nan, Float), _text("nan")),
+        # Stop the export (not a float) rather than write another text than cells.number would.
+        else_=cast(cast(_text("no CSV text for the number ") + cast(x, Text), Float), Text),
+    )
+
+
+def _exact_tenths(x: ColumnElement, dialect: str) -> ColumnElement:
+    """SQL: str(round(x, 1)) for |x| < 10^14, in double arithmetic: s = 10|x| is computed as
+    8|x| + 2|x| (both exact), a TwoSum gives the exact error e of that sum, and s's fraction
+    minus one half (exact below 2^52) says on which side of the half 10|x| lies; when s sits on
+    the half, e decides; an exact tie goes to the even neighbour."""
     ax = func.abs(x)
     a, b = ax * literal(8.0, Float), ax * literal(2.0, Float)
     s = a + b
@@ -225,18 +255,8 @@ def tenths(value: ColumnElement, dialect: str) -> ColumnElement:
     negative = x < 0
     if dialect == "postgresql":
         negative = or_(negative, and_(x == 0, cast(x, Text) == "-0"))
-    text = (
+    return (
         case((negative, _text("-")), else_=_text("")) + cast(k // 10, Text) + _text(".") + cast(k % 10, Text)
-    )
-    if dialect == "sqlite":
-        return case((ax < _NUMBER_LIMIT, text), else_=func.export_tenths(x))
-    return case(
-        (ax < _NUMBER_LIMIT, text),
-        (x == literal(math.inf, Float), _text("inf")),
-        (x == literal(-math.inf, Float), _text("'-inf")),
-        (x == literal(math.nan, Float), _text("nan")),
-        # Stop the export (not a float) rather than write another text than cells.number would.
-        else_=cast(cast(_text("no CSV text for the number ") + cast(x, Text), Float), Text),
     )
 
 
@@ -271,7 +291,9 @@ def json_text(value: ColumnElement, dialect: str) -> ColumnElement:
     """
     stored = type_coerce(value, Text) if dialect == "sqlite" else cast(value, Text)
     if dialect == "sqlite":
-        compact = case((func.instr(stored, "\\u") == 0, func.json(stored)), else_=func.export_json(stored))
+        # A JSON number is kept as a number (the column's affinity is NUMERIC): exports.cells writes it.
+        plain = and_(func.typeof(stored) == "text", func.instr(stored, "\\u") == 0)
+        compact = case((plain, func.json(stored)), else_=func.export_json(stored))
         return func.nullif(compact, "null")
     # White space outside strings goes, strings stay as they are...
     squeezed = func.regexp_replace(stored, f"({_JSON_STRING})|{_JSON_SPACE}", r"\1", "g")
@@ -324,8 +346,10 @@ def _sqlite_duration(created: str | None, closed: str | None) -> str | None:
     return cells.number((_read_stamp(closed) - _read_stamp(created)).total_seconds(), 1)
 
 
-def _sqlite_json(stored: str | None) -> str | None:
-    return None if stored is None else cells.json_text(json.loads(stored))
+def _sqlite_json(stored: str | float | None) -> str | None:
+    if stored is None:
+        return None
+    return cells.json_text(json.loads(stored) if isinstance(stored, str) else stored)
 
 
 SQLITE_FUNCTIONS = {
