@@ -59,15 +59,11 @@ def _status(position: int) -> Cell:
 
 
 def _topics(position: int) -> Cell:
-    return lambda cols, dialect, zone: sql_cells.neutralised(
-        sql_cells.topics(cols[position], dialect), dialect
-    )
+    return lambda cols, dialect, zone: sql_cells.topics(cols[position], dialect)
 
 
 def _json(position: int) -> Cell:
-    return lambda cols, dialect, zone: sql_cells.neutralised(
-        sql_cells.json_text(cols[position], dialect), dialect
-    )
+    return lambda cols, dialect, zone: sql_cells.json_cell(cols[position], dialect)
 
 
 def _duration(created: int, closed: int) -> Cell:
@@ -202,12 +198,11 @@ class Stream:
         yield buffer.getvalue()
 
     def _copy(self, conn: Connection, formatted: Select, tz: ZoneInfo) -> Iterator[bytes]:
-        # Timestamps are formatted in the session's zone; both settings end with the transaction.
-        conn.execute(
-            select(
-                func.set_config("TimeZone", tz.key, True), func.set_config("client_encoding", "UTF8", True)
-            )
-        )
+        # Settings for this transaction only: timestamps are formatted in the session's zone; floats
+        # read as their shortest text (PostgreSQL's default, made sure); the cell expressions are
+        # large but cheap, and JIT-compiling them would cost more than a 100,000-row export.
+        settings = {"TimeZone": tz.key, "client_encoding": "UTF8", "extra_float_digits": "1", "jit": "off"}
+        conn.execute(select(*(func.set_config(name, value, True) for name, value in settings.items())))
         compiled = formatted.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
         cursor = self._stack.enter_context(conn.connection.driver_connection.cursor())
         # Values are bound by psycopg (client side: COPY takes no parameters).

@@ -92,27 +92,32 @@ def _pg_patterns() -> tuple[str, str]:
     return formula, number
 
 
+_SAFE_STARTS = '{["'  # besides letters and digits: JSON's openings, never a formula
+
+
+def _safe_start(value: ColumnElement, dialect: str) -> ColumnElement:
+    """SQL: `value` starts with a letter, a digit or one of _SAFE_STARTS (so it is no formula)."""
+    if dialect == "sqlite":
+        return value.op("GLOB")("[A-Za-z0-9" + _SAFE_STARTS + "]*")
+    first = func.ascii(value)
+    return or_(
+        first.between(48, 57),
+        first.between(65, 90),
+        first.between(97, 122),
+        first.in_([ord(c) for c in _SAFE_STARTS]),
+    )
+
+
 def neutralised(value: ColumnElement, dialect: str) -> ColumnElement:
     """SQL: `value` as cells.neutralise writes it (a leading quote on formula-like text)."""
     if dialect == "sqlite":
-        # Most cells start with a letter, a digit or JSON's { [ ": never a formula. The rest go
-        # through cells.neutralise itself.
-        return case((value.op("GLOB")('[A-Za-z0-9{["]*'), value), else_=func.export_neutralise(value))
-    first = func.ascii(value)
+        # The rare rest goes through cells.neutralise itself.
+        return case((_safe_start(value, dialect), value), else_=func.export_neutralise(value))
     formula, number = _pg_patterns()
     quoted = _text("'") + value
     return case(
-        (
-            or_(
-                first.between(48, 57),
-                first.between(65, 90),
-                first.between(97, 122),
-                first.in_([ord(c) for c in '{["']),
-                value == "",
-            ),
-            value,
-        ),
-        (first.in_([ord(c) for c in cells.CONTROL_STARTS]), quoted),
+        (or_(_safe_start(value, dialect), value == ""), value),
+        (func.ascii(value).in_([ord(c) for c in cells.CONTROL_STARTS]), quoted),
         (and_(value.regexp_match(formula), not_(value.regexp_match(number))), quoted),
         else_=value,
     )
@@ -270,35 +275,65 @@ def status(is_active: ColumnElement) -> ColumnElement:
     return case((is_active, _text("active")), else_=_text("closed"))
 
 
+def _stored_text(value: ColumnElement, dialect: str) -> ColumnElement:
+    """A JSON column's stored text (as json.dumps wrote it)."""
+    return type_coerce(value, Text) if dialect == "sqlite" else cast(value, Text)
+
+
+def _holds(text: ColumnElement, part: str, dialect: str) -> ColumnElement:
+    return (func.instr(text, part) if dialect == "sqlite" else func.strpos(text, part)) > 0
+
+
 def topics(value: ColumnElement, dialect: str) -> ColumnElement:
-    """SQL: a JSON array of strings joined with `; ` (empty for none)."""
+    """SQL: the topics cell: a JSON array of strings joined with `; ` (empty for none), neutralised.
+
+    json.dumps writes `["a", "b"]`; without a backslash no string holds a quote, so its `", "` are
+    the separators. Anything else is parsed, by SQLite's cells functions or PostgreSQL's JSON.
+    """
+    stored = _stored_text(value, dialect)
+    plain = and_(
+        stored.like('["%"]'),
+        not_(_holds(stored, "\\", dialect)),
+        not_(_holds(stored, '","', dialect)),
+        _safe_start(func.substr(stored, 3, 1), dialect),  # the first topic's first letter
+    )
+    fast = func.replace(func.substr(stored, 3, func.length(stored) - 4), '", "', "; ")
     if dialect == "sqlite":
-        items = func.json_each(type_coerce(value, Text)).table_valued("value")
-        return select(func.group_concat(items.c.value, _text("; "))).scalar_subquery()
-    items = func.json_array_elements_text(value).table_valued("value", with_ordinality="n").render_derived()
-    joined = select(func.string_agg(items.c.value, aggregate_order_by(_text("; "), items.c.n)))
-    return case((func.json_typeof(value) == "array", joined.scalar_subquery()))
+        slow = func.export_topics(stored)
+    else:
+        items = (
+            func.json_array_elements_text(value).table_valued("value", with_ordinality="n").render_derived()
+        )
+        joined = select(func.string_agg(items.c.value, aggregate_order_by(_text("; "), items.c.n)))
+        slow = neutralised(case((func.json_typeof(value) == "array", joined.scalar_subquery())), dialect)
+    return case((plain, fast), (stored == "[]", null()), else_=slow)
 
 
 _JSON_STRING = r'"(?:[^"\\]|\\.)*"'
 _JSON_SPACE = "[ \t\n\r]+"
 
 
-def json_text(value: ColumnElement, dialect: str) -> ColumnElement:
-    """SQL: stored JSON as cells.json_text writes it: compact, non-ASCII as itself, empty for null.
+def json_cell(value: ColumnElement, dialect: str) -> ColumnElement:
+    """SQL: a JSON cell as cells.json_text writes it (compact, non-ASCII as itself, empty for
+    null), neutralised.
 
-    Stored JSON has json.dumps' defaults: `, ` and `: ` separators, \\u escapes for non-ASCII.
+    json.dumps stored it with `, ` and `: ` separators and \\u escapes for non-ASCII. Without a
+    backslash no string holds a quote, so white space outside `"..."` is what goes.
     """
-    stored = type_coerce(value, Text) if dialect == "sqlite" else cast(value, Text)
+    stored = _stored_text(value, dialect)
     if dialect == "sqlite":
-        # A JSON number is kept as a number (the column's affinity is NUMERIC): exports.cells writes it.
-        plain = and_(func.typeof(stored) == "text", func.instr(stored, "\\u") == 0)
-        compact = case((plain, func.json(stored)), else_=func.export_json(stored))
-        return func.nullif(compact, "null")
-    # White space outside strings goes, strings stay as they are...
+        # SQLite's json() drops the white space; a JSON number may be kept as a number (the
+        # column's affinity is NUMERIC), and escapes or a leading minus go to exports.cells.
+        plain = and_(
+            func.typeof(stored) == "text", not_(_holds(stored, "\\u", dialect)), _safe_start(stored, dialect)
+        )
+        return case((plain, func.nullif(func.json(stored), "null")), else_=func.export_json(stored))
+    plain = and_(not_(_holds(stored, "\\", dialect)), _safe_start(stored, dialect))
+    fast = func.regexp_replace(stored, '("[^"]*")|' + _JSON_SPACE, r"\1", "g")
+    # Otherwise strings are taken whole (escapes included) and, when they hold \u escapes,
+    # decoded and written again by PostgreSQL, which escapes as json.dumps(ensure_ascii=False):
+    # quote, backslash and control characters.
     squeezed = func.regexp_replace(stored, f"({_JSON_STRING})|{_JSON_SPACE}", r"\1", "g")
-    # ...unless they hold \u escapes: then each string is decoded and written again by PostgreSQL,
-    # which escapes as json.dumps(ensure_ascii=False) does (quote, backslash, controls).
     tokens = (
         func.regexp_matches(stored, f'{_JSON_STRING}|[^"]+', "g")
         .table_valued(column("m", ARRAY(Text)), with_ordinality="n")
@@ -310,8 +345,11 @@ def json_text(value: ColumnElement, dialect: str) -> ColumnElement:
         (token.startswith('"'), cast(func.to_json(decoded), Text)),
         else_=func.regexp_replace(token, _JSON_SPACE, "", "g"),
     )
-    slow = select(func.string_agg(rewritten, aggregate_order_by(_text(""), tokens.c.n))).scalar_subquery()
-    return func.nullif(case((func.strpos(stored, "\\u") == 0, squeezed), else_=slow), "null")
+    decoded_all = select(
+        func.string_agg(rewritten, aggregate_order_by(_text(""), tokens.c.n))
+    ).scalar_subquery()
+    slow = neutralised(case((not_(_holds(stored, "\\u", dialect)), squeezed), else_=decoded_all), dialect)
+    return case((stored == "null", null()), (plain, fast), else_=slow)
 
 
 def duration(created: ColumnElement, closed: ColumnElement, dialect: str) -> ColumnElement:
@@ -349,7 +387,13 @@ def _sqlite_duration(created: str | None, closed: str | None) -> str | None:
 def _sqlite_json(stored: str | float | None) -> str | None:
     if stored is None:
         return None
-    return cells.json_text(json.loads(stored) if isinstance(stored, str) else stored)
+    return (
+        cells.neutralise(cells.json_text(json.loads(stored) if isinstance(stored, str) else stored)) or None
+    )
+
+
+def _sqlite_topics(stored: str | None) -> str | None:
+    return None if stored is None else cells.neutralise("; ".join(json.loads(stored) or [])) or None
 
 
 SQLITE_FUNCTIONS = {
@@ -358,6 +402,7 @@ SQLITE_FUNCTIONS = {
     "export_tenths": (1, _sqlite_tenths),
     "export_duration": (2, _sqlite_duration),
     "export_json": (1, _sqlite_json),
+    "export_topics": (1, _sqlite_topics),
 }
 
 
