@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Select, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
 from data.schema import chat_messages, chat_sessions
@@ -27,6 +28,7 @@ from exports.sql_cells import ZoneWindow
 
 FLUSH_BYTES = 64 * 1024
 BATCH_ROWS = 2_000
+SLICE_ROWS = 100
 # Past the newest row (or now): sessions close and update after they start.
 _WINDOW_MARGIN = timedelta(days=2)
 
@@ -169,6 +171,7 @@ class Stream:
     def __init__(self, conn: Connection, kind: str, stmt: Select, columns: Sequence[str], zone: ZoneWindow):
         self.rows = 0
         self._copying = None
+        self._driver_error = conn.dialect.loaded_dbapi.Error
         self._header = header_line(columns)
         self._stack = ExitStack()
         dialect = conn.dialect.name
@@ -189,12 +192,15 @@ class Stream:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         while batch := cursor.fetchmany(BATCH_ROWS):
-            writer.writerows(batch)
-            self.rows += len(batch)
-            if buffer.tell() >= FLUSH_BYTES:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
+            # In slices, so that a chunk is about FLUSH_BYTES and rows counts what was sent.
+            for start in range(0, len(batch), SLICE_ROWS):
+                part = batch[start : start + SLICE_ROWS]
+                writer.writerows(part)
+                self.rows += len(part)
+                if buffer.tell() >= FLUSH_BYTES:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
         yield buffer.getvalue()
 
     def _copy(self, conn: Connection, formatted: Select, tz: ZoneInfo) -> Iterator[bytes]:
@@ -210,19 +216,28 @@ class Stream:
             cursor.copy(f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv)", compiled.construct_params())
         )
         self._copying = copy
-        return self._copy_rows(copy)
+        return self._copy_rows(conn, copy)
 
-    def _copy_rows(self, copy) -> Iterator[bytes]:
+    def _copy_rows(self, conn: Connection, copy) -> Iterator[bytes]:
         # COPY sends one row per message, ending in \n: csv.writer ends rows with \r\n.
         pending: list[bytes] = []
         size = 0
-        for row in copy:
-            pending.append(bytes(row[:-1]))
-            size += len(row)
-            if size >= FLUSH_BYTES:
-                self.rows += len(pending)
-                yield b"\r\n".join(pending) + b"\r\n"
-                pending, size = [], 0
+        try:
+            for row in copy:
+                pending.append(bytes(row[:-1]))
+                size += len(row)
+                if size >= FLUSH_BYTES:
+                    self.rows += len(pending)
+                    yield b"\r\n".join(pending) + b"\r\n"
+                    pending, size = [], 0
+        except self._driver_error as exc:
+            # The COPY broke (a lost connection, a number it cannot write): the connection is
+            # dropped, not rolled back and reused.
+            self._copying = None
+            conn.invalidate(exc)
+            raise DBAPIError.instance(
+                None, None, exc, self._driver_error, connection_invalidated=True
+            ) from exc
         self.rows += len(pending)
         self._copying = None
         if pending:
@@ -230,12 +245,24 @@ class Stream:
 
     def chunks(self) -> Iterator[str | bytes]:
         """The CSV text: the header, then the rows in pieces of about FLUSH_BYTES."""
-        yield self._header
-        yield from self._batches
+        header: str | None = self._header
+        for chunk in self._batches:
+            if header is not None:
+                # With the first rows, as csv_chunks sends them.
+                chunk, header = (header + chunk if isinstance(chunk, str) else header.encode() + chunk), None
+            yield chunk
+        if header is not None:
+            yield header
 
     def close(self) -> None:
-        """Release the cursor (also mid-stream, when the client hung up)."""
-        if self._copying is not None:
-            # Cancels the COPY on the server and drops what it still sends.
-            self._copying.finish(GeneratorExit())
-        self._stack.close()
+        """Release the cursor (also mid-stream, when the client hung up); a driver error (the
+        connection was lost) is raised as SQLAlchemy's, as the rest of the app expects."""
+        try:
+            try:
+                if self._copying is not None:
+                    # Cancels the COPY on the server and drops what it still sends.
+                    self._copying.finish(GeneratorExit())
+            finally:
+                self._stack.close()
+        except self._driver_error as exc:
+            raise DBAPIError.instance(None, None, exc, self._driver_error) from exc

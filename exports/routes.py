@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -95,8 +96,8 @@ def export(kind: str):
         try:
             if stream is not None:
                 for chunk in stream.chunks():
-                    yield chunk
                     written(stream.rows - counted[0])
+                    yield chunk
             elif fmt == "parquet":
                 tz_name = ctx.config.display_timezone
                 yield from parquet.parquet_chunks(kind, result.partitions(), tz_name, written=written)
@@ -130,5 +131,7 @@ def _release(close_cursor, conn) -> None:
         close_cursor()
         conn.close()
     except SQLAlchemyError:
-        conn.invalidate()
+        # Already closed when its rollback found the connection gone: closing again does nothing.
+        with contextlib.suppress(SQLAlchemyError):
+            conn.invalidate()
         conn.close()
