@@ -134,4 +134,5 @@ def _release(close_cursor, conn) -> None:
         # Already closed when its rollback found the connection gone: closing again does nothing.
         with contextlib.suppress(SQLAlchemyError):
             conn.invalidate()
-        conn.close()
+        with contextlib.suppress(SQLAlchemyError):
+            conn.close()
