@@ -106,7 +106,12 @@ def export(kind: str):
             complete = True
         finally:
             # Also on a client that hangs up mid-stream: the cursor and connection go back at once.
-            _release(stream.close if stream is not None else result.close, conn)
+            try:
+                _release(stream.close if stream is not None else result.close, conn)
+            except Exception:  # noqa: BLE001 - whatever a dead connection raises, the export is audited
+                log.warning(
+                    "export by %s: its connection could not be released cleanly", actor, exc_info=True
+                )
             report()
             detail = {"kind": kind, "format": fmt, "filters": used, "rows": counted[0], "complete": complete}
             try:
