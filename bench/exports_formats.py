@@ -164,7 +164,8 @@ def measure(base: str, pid: int | None, username: str, password: str, kinds, for
 def render(result: dict) -> str:
     """The figures as a markdown table."""
     lines = [
-        f"{result['backend']}, {result['sessions']:,} sessions, over HTTP from `python app.py` ({result['when'][:10]}; "
+        f"{result['backend']}, {result['sessions']:,} sessions, DISPLAY_TIMEZONE {result['display_timezone']}, "
+        f"over HTTP from `python app.py` ({result['when'][:10]}; "
         f"load average {result['load_average_before']:.1f} before, {result['load_average_after']:.1f} after)",
         "",
         "| export | format | rows | time | rows/s | size | server memory growth |",
@@ -211,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "backend": make_url(args.database_url).get_backend_name(),
         "sessions": _sessions(args.database_url),
+        # The zone decides how timestamps are written (with its offset changes over the data).
+        "display_timezone": os.environ.get("DISPLAY_TIMEZONE", "UTC"),
         "load_average_before": os.getloadavg()[0],
     }
     if args.base_url:
