@@ -3,6 +3,7 @@ delete a rule with the page's own forms."""
 
 from __future__ import annotations
 
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import text
@@ -16,7 +17,14 @@ def row_text(dash_duo, name: str) -> str:
 
 
 def wait_for(dash_duo, predicate, timeout: float = 15) -> None:
-    WebDriverWait(dash_duo.driver, timeout, poll_frequency=0.2).until(lambda d: predicate())
+    """Poll `predicate` until true; an element gone or replaced meanwhile (the form's answer is a new
+    page) is another try, not a failure."""
+    WebDriverWait(
+        dash_duo.driver,
+        timeout,
+        poll_frequency=0.2,
+        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+    ).until(lambda d: predicate())
 
 
 def test_create_edit_pause_and_delete_a_rule(dash_duo, make_app):
