@@ -191,6 +191,8 @@ def _text(args: Mapping[str, Any], name: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise FilterError(f"{name} must be text", name)
+    if "\x00" in value:
+        raise FilterError(f"{name} must not contain NUL characters", name)
     return value
 
 

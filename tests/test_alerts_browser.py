@@ -3,7 +3,11 @@ delete a rule with the page's own forms."""
 
 from __future__ import annotations
 
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import text
@@ -18,12 +22,12 @@ def row_text(dash_duo, name: str) -> str:
 
 def wait_for(dash_duo, predicate, timeout: float = 15) -> None:
     """Poll `predicate` until true; an element gone or replaced meanwhile (the form's answer is a new
-    page) is another try, not a failure."""
+    page; Chromium may report that as a bare WebDriverException) is another try, not a failure."""
     WebDriverWait(
         dash_duo.driver,
         timeout,
         poll_frequency=0.2,
-        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException, WebDriverException),
     ).until(lambda d: predicate())
 
 

@@ -280,6 +280,9 @@ def test_file_names_are_dated(staff):
         ("messages", "?sender_type=bot", "sender_type"),
         ("analytics", "?resolved=2", "resolved"),
         ("analytics", "?user_type=staff", "user_type"),
+        # No database stores a NUL character (PostgreSQL refuses it outright): never a 500.
+        ("messages", "?topic=%00", "topic"),
+        ("sessions", "?topic=billing%00x", "topic"),
     ],
 )
 def test_bad_filters_get_400_naming_the_field(staff, kind, query, field):
