@@ -1,11 +1,11 @@
 """The one filter parser: dashboard address, API query, exports (and later topics and alert rules)
 all read their filters through `parse_filters` into one `Filters`, with one set of errors
-(`FieldError`: a message and the parameter it is about, answered as `{"error", "field"}`).
+(`FieldError`: a message and the parameter it is about, answered as `{"error", "field"}`). How
+each parameter is read and checked is in metrics.filter_values.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
@@ -13,15 +13,19 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo
 
-from data.audit import ACTIONS
 from data.errors import FieldError
 from data.periods import DEFAULT_PRESET, PRESETS, Period, PeriodError, custom_range, parse_day, preset_period
-from data.recording import MAX_TOPIC_LENGTH
-from data.schema import SENDER_TYPES, SESSION_USER_TYPES
+from metrics.filter_values import (
+    COMPARE_ALL,
+    COMPARE_USER_TYPE,
+    PARSERS,
+    FilterError,
+    choice_value,
+    range_bounds,
+    text_value,
+)
 from metrics.spans import Segment
 
-TRUE = {"true", "1", "yes", "on"}
-FALSE = {"false", "0", "no", "off"}
 # What a view (dashboard, API, exports) filters by; exports add the flags of their own kind.
 VIEW_FIELDS = frozenset(
     {
@@ -31,17 +35,6 @@ VIEW_FIELDS = frozenset(
 )  # fmt: skip
 # The dashboard's address adds a comparison (`compare`), which the API and exports do not read.
 DASHBOARD_FIELDS = VIEW_FIELDS | {"compare"}
-COMPARE_ALL = "all"  # `compare=all`: the same period, every session (no user type, no segment)
-COMPARE_USER_TYPE = "user_type:"  # `compare=user_type:provider`: the view with another user type
-RATINGS = range(1, 6)
-MAX_TOPICS = 20
-# Bounds of the range filters (a day is longer than any real chat; more messages would be a bot).
-MAX_DURATION_S = 7 * 24 * 3600
-MAX_MESSAGES = 100_000
-
-
-class FilterError(FieldError):
-    """A filter value that cannot be used; `field` names the parameter."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +61,7 @@ class Filters:
     @property
     def rating_range(self) -> tuple[int, int] | None:
         """The rating filter as (lowest, highest), or None."""
-        return _bounds(self.rating) if self.rating else None
+        return range_bounds(self.rating) if self.rating else None
 
     @property
     def custom(self) -> bool:
@@ -92,8 +85,8 @@ class Filters:
             resolved=self.resolved,
             escalated=self.escalated,
             rating=self.rating_range,
-            duration=_bounds(self.duration) if self.duration else None,
-            messages=_bounds(self.messages) if self.messages else None,
+            duration=range_bounds(self.duration) if self.duration else None,
+            messages=range_bounds(self.messages) if self.messages else None,
             cached=self.cached,
         )
 
@@ -185,134 +178,6 @@ def _range_words(value: str) -> str:
     return value[:-1] + "+" if value.endswith("-") else value
 
 
-def _text(args: Mapping[str, Any], name: str) -> str | None:
-    value = args.get(name)
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise FilterError(f"{name} must be text", name)
-    if "\x00" in value:
-        raise FilterError(f"{name} must not contain NUL characters", name)
-    return value
-
-
-def _choice(args: Mapping[str, Any], name: str, allowed: Iterable[str]) -> str | None:
-    value = _text(args, name)
-    allowed = tuple(allowed)
-    if value is not None and value not in allowed:
-        raise FilterError(f"{name} must be one of {', '.join(allowed)}", name)
-    return value
-
-
-def _flag(args: Mapping[str, Any], name: str) -> bool | None:
-    value = args.get(name)
-    if isinstance(value, bool):
-        return value
-    value = _text(args, name)
-    if value is None:
-        return None
-    if value.lower() in TRUE:
-        return True
-    if value.lower() in FALSE:
-        return False
-    raise FilterError(f"{name} must be true or false", name)
-
-
-def _topics(args: Mapping[str, Any]) -> tuple[str, ...]:
-    """Every `topic` given (repeated in a query, or a list from a store), once each, sorted."""
-    getlist = getattr(args, "getlist", None)
-    value = getlist("topic") if getlist else args.get("topic")
-    values = value if isinstance(value, list | tuple) else [value]
-    found = set()
-    for one in values:
-        text = _text({"topic": one}, "topic")
-        if text is None:
-            continue
-        if len(text) > MAX_TOPIC_LENGTH or not text.strip():
-            raise FilterError(f"topic must be 1 to {MAX_TOPIC_LENGTH} characters", "topic")
-        found.add(text)
-    if len(found) > MAX_TOPICS:
-        raise FilterError(f"topic may be given at most {MAX_TOPICS} times", "topic")
-    return tuple(sorted(found))
-
-
-def _session_id(args: Mapping[str, Any]) -> str | None:
-    value = _text(args, "session_id")
-    if value is None:
-        return None
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise FilterError("session_id must be a UUID", "session_id") from None
-
-
-def _bounds(value: str) -> tuple[int, int | None]:
-    """`"3"` is (3, 3), `"1-2"` (1, 2), `"11-"` (11, None): no upper bound."""
-    low, dash, high = value.partition("-")
-    return int(low), (int(high) if high else None) if dash else int(low)
-
-
-def _range(args: Mapping[str, Any], name: str, span: range, message: str, *, open_end: bool) -> str | None:
-    """A `from-to` range of whole numbers within `span` (`from-` with no upper bound, when
-    `open_end`) in its one written form; FilterError(message) naming `name` otherwise."""
-    value = _text(args, name)
-    if value is None:
-        return None
-    low, _, high = value.partition("-")
-    numbers = low.isascii() and low.isdigit() and (not high or (high.isascii() and high.isdigit()))
-    bounds = _bounds(value) if numbers else None
-    if bounds is None or bounds[0] not in span:
-        raise FilterError(message, name)
-    low, high = bounds
-    if high is None:
-        if not open_end:
-            raise FilterError(message, name)
-        return f"{low}-"
-    if high not in span or high < low:
-        raise FilterError(message, name)
-    return str(low) if low == high else f"{low}-{high}"
-
-
-def _compare(args: Mapping[str, Any]) -> str | None:
-    """`all`, or `user_type:` and a session user type."""
-    value = _text(args, "compare")
-    kinds = (COMPARE_ALL, *(COMPARE_USER_TYPE + kind for kind in SESSION_USER_TYPES))
-    if value is not None and value not in kinds:
-        raise FilterError(f"compare must be one of {', '.join(kinds)}", "compare")
-    return value
-
-
-_PARSERS = {
-    "user_type": lambda args: _choice(args, "user_type", SESSION_USER_TYPES),
-    "topics": _topics,
-    "is_active": lambda args: _flag(args, "is_active"),
-    "resolved": lambda args: _flag(args, "resolved"),
-    "escalated": lambda args: _flag(args, "escalated"),
-    "rating": lambda args: _range(
-        args, "rating", RATINGS, "rating must be a rating 1-5 or a range such as 1-2", open_end=False
-    ),
-    "duration": lambda args: _range(
-        args,
-        "duration",
-        range(MAX_DURATION_S + 1),
-        f"duration must be seconds from-to such as 60-300, or 900- for 900 or more (at most {MAX_DURATION_S})",
-        open_end=True,
-    ),
-    "messages": lambda args: _range(
-        args,
-        "messages",
-        range(MAX_MESSAGES + 1),
-        f"messages must be a count or a range such as 1-2, or 11- for 11 or more (at most {MAX_MESSAGES})",
-        open_end=True,
-    ),
-    "cached": lambda args: _flag(args, "cached"),
-    "session_id": _session_id,
-    "sender_type": lambda args: _choice(args, "sender_type", SENDER_TYPES),
-    "action": lambda args: _choice(args, "action", ACTIONS),
-    "compare": _compare,
-}
-
-
 _PARAMS = {"topics": "topic"}
 
 
@@ -329,8 +194,8 @@ def parse_filters(
     is `default_preset` (None: unbounded). `open_range` lets one end of a day range be left out;
     `latest_day` refuses days after it (the dashboard's today, as its date inputs do)."""
     allowed = set(allowed)
-    start = _text(args, "start_date")
-    end = _text(args, "end_date")
+    start = text_value(args, "start_date")
+    end = text_value(args, "end_date")
     first = parse_day(start, "start_date") if start else None
     last = parse_day(end, "end_date") if end else None
     for day, name in ((first, "start_date"), (last, "end_date")):
@@ -341,13 +206,13 @@ def parse_filters(
     elif (first or last) and not open_range:
         missing = "end_date" if first else "start_date"
         raise PeriodError(f"{missing} is required with {'start_date' if first else 'end_date'}", missing)
-    preset = _choice(args, "period", PRESETS) if "period" in allowed else None
+    preset = choice_value(args, "period", PRESETS) if "period" in allowed else None
     if first or last:
         preset = None
     elif preset is None:
         preset = default_preset
     # The address says `topic` (repeated for several); the filters hold them as `topics`.
-    values = {name: parse(args) for name, parse in _PARSERS.items() if _PARAMS.get(name, name) in allowed}
+    values = {name: parse(args) for name, parse in PARSERS.items() if _PARAMS.get(name, name) in allowed}
     return Filters(
         preset=preset,
         start_date=first.isoformat() if first else None,
