@@ -19,7 +19,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.browser import CHROMIUM, CHROMIUM_FLAGS, create_staff, free_port, server, set_viewport
+from bench.browser import SELECTORS, chromium, create_staff, free_port, server, set_viewport, sign_in
 
 RULES = [
     {"name": "Slow answers (p95)", "metric": "p95_response_time", "window": "1h", "condition": "above", "threshold": "1500"},
@@ -101,22 +101,10 @@ def page_seconds(base: str, username: str, password: str, times: int = 5) -> lis
 
 def screenshots(base: str, username: str, password: str, folder: Path) -> list[Path]:
     """Full-page PNGs of the alerts page, 1440 and 390 CSS pixels wide."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.common.by import By
 
-    options = Options()
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    if os.path.exists(CHROMIUM):
-        options.binary_location = CHROMIUM
-    driver = webdriver.Chrome(options=options)
     saved = []
-    try:
-        driver.get(base + "/login")
-        driver.find_element(By.ID, "username").send_keys(username)
-        driver.find_element(By.ID, "password").send_keys(password)
-        driver.find_element(By.ID, "login-submit").click()
+    with chromium(SELECTORS, quiet_ms=500) as driver:
+        sign_in(driver, base, username, password, SELECTORS)
         time.sleep(1)
         for name, (width, height) in {"alerts": (1440, 900), "alerts-390": (390, 844)}.items():
             set_viewport(driver, width, height)
@@ -127,8 +115,6 @@ def screenshots(base: str, username: str, password: str, folder: Path) -> list[P
             path = folder / f"{name}.png"
             driver.save_screenshot(str(path))
             saved.append(path)
-    finally:
-        driver.quit()
     return saved
 
 

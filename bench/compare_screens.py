@@ -12,14 +12,14 @@ import time
 from pathlib import Path
 
 from bench.browser import (
-    CHROMEDRIVER,
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     PHONE,
+    SELECTORS,
     VIEWPORT,
+    chromium,
     create_staff,
     server,
     set_viewport,
+    sign_in,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,27 +29,12 @@ PAGE = "/admin/chat-analytics/?period=30d&user_type=client&compare=user_type:pro
 
 def shoot(base: str, username: str, password: str) -> list[Path]:
     """Sign in, open the compared view and save the viewport at each size (on a phone, the cards)."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    options = Options()
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    if os.path.exists(CHROMIUM):
-        options.binary_location = CHROMIUM
-    service = Service(CHROMEDRIVER) if os.path.exists(CHROMEDRIVER) else Service()
-    driver = webdriver.Chrome(service=service, options=options)
     saved = []
-    try:
-        driver.get(base + PAGE)
-        WebDriverWait(driver, 60).until(ec.presence_of_element_located((By.ID, "username")))
-        driver.find_element(By.ID, "username").send_keys(username)
-        driver.find_element(By.ID, "password").send_keys(password)
-        driver.find_element(By.ID, "login-submit").click()
+    with chromium(SELECTORS, quiet_ms=500) as driver:
+        sign_in(driver, base, username, password, SELECTORS)
         for (width, height), path in SHOTS.items():
             set_viewport(driver, width, height)
             driver.get(base + PAGE)
@@ -70,8 +55,6 @@ def shoot(base: str, username: str, password: str) -> list[Path]:
             time.sleep(1.0)  # charts settle
             driver.save_screenshot(str(path))
             saved.append(path)
-    finally:
-        driver.quit()
     return saved
 
 

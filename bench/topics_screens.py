@@ -11,14 +11,14 @@ import time
 from pathlib import Path
 
 from bench.browser import (
-    CHROMEDRIVER,
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     PHONE,
+    SELECTORS,
     VIEWPORT,
+    chromium,
     create_staff,
     server,
     set_viewport,
+    sign_in,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,29 +27,14 @@ SHOTS = {VIEWPORT: ROOT / "docs" / "topics.png", PHONE: ROOT / "docs" / "topics-
 
 def shoot(base: str, username: str, password: str, query: str) -> list[Path]:
     """Sign in through the form, open the explorer, and save a full-page PNG at each width."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    options = Options()
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    if os.path.exists(CHROMIUM):
-        options.binary_location = CHROMIUM
-    service = Service(CHROMEDRIVER) if os.path.exists(CHROMEDRIVER) else Service()
-    driver = webdriver.Chrome(service=service, options=options)
     saved = []
-    try:
-        page = f"{base}/admin/chat-analytics/topics/{query}"
-        driver.get(page)
-        WebDriverWait(driver, 60).until(ec.presence_of_element_located((By.ID, "username")))
-        driver.find_element(By.ID, "username").send_keys(username)
-        driver.find_element(By.ID, "password").send_keys(password)
-        driver.find_element(By.ID, "login-submit").click()
-        WebDriverWait(driver, 60).until(ec.presence_of_element_located((By.ID, "topics-table")))
+    page = f"{base}/admin/chat-analytics/topics/{query}"
+    with chromium(SELECTORS, quiet_ms=500) as driver:
+        sign_in(driver, base, username, password, SELECTORS)
         for (width, height), path in SHOTS.items():
             set_viewport(driver, width, height)
             driver.get(page)
@@ -59,8 +44,6 @@ def shoot(base: str, username: str, password: str, query: str) -> list[Path]:
             time.sleep(0.5)
             driver.save_screenshot(str(path))
             saved.append(path)
-    finally:
-        driver.quit()
     return saved
 
 
