@@ -65,13 +65,12 @@ def kpi_cards(
     current: metrics.Headline,
     previous: metrics.Headline,
     before: str = "previous",
-    other: metrics.Headline | None = None,
+    comparison: Comparison | None = None,
     other_name: str = "",
 ) -> list:
     """Children of each KPI card in the order of layouts.kpis.KPIS; `before` names the compared span;
-    `other` is the compared segment's headline (named `other_name`), when there is one."""
+    `comparison` holds the compared segment's headline (named `other_name`), when there is one."""
     had = previous.sessions.total > 0 or previous.messages.total > 0
-    comparison = Comparison(current, other) if other is not None else None
     samples = _samples(current)
     cards = []
     for metric in KPIS:
@@ -95,22 +94,19 @@ def update_kpis(stored: dict | None) -> tuple:
     compared = filters.comparison()
 
     def figures(conn, period) -> tuple:
-        if compared is None:
-            current, other = metrics.headline(conn, period, filters.segment), None
-        else:
-            both = compare_headlines(conn, period, filters.segment, compared.segment)
-            current, other = both.current, both.other
+        both = compare_headlines(conn, period, filters.segment, compared.segment) if compared else None
+        current = both.current if both else metrics.headline(conn, period, filters.segment)
         previous = metrics.headline(conn, period.previous(), filters.segment)
-        return current, previous, compared_span(period.previous()), other
+        return current, previous, compared_span(period.previous()), both
 
     try:
-        current, previous, before, other = load("headline", filters, figures)
+        current, previous, before, comparison = load("headline", filters, figures)
     except SQLAlchemyError:
         return (*[build_kpi_value("—", None, "unavailable") for _ in KPIS], "", False, DB_ERROR, True)
     empty = current.sessions.total == 0 and current.messages.total == 0
     notice = "No sessions in this period. Pick a longer period or another user type." if empty else ""
     name = COMPARE_NAMES.get(filters.compare or "", "")
-    return (*kpi_cards(current, previous, before, other, name), notice, empty, "", False)
+    return (*kpi_cards(current, previous, before, comparison, name), notice, empty, "", False)
 
 
 def register(app: Dash) -> None:
