@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 
 from bench.cold_http import add_arguments, cold_server
 from bench.dashboard import percentiles
-from bench.exports_formats import signed_in_opener
 from bench.saved import save
+from bench.serving import signed_in_opener
 
 PERIODS = ("24h", "7d", "30d", "90d")
 WARM_UP = 5

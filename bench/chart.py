@@ -29,10 +29,12 @@ WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 720, 420, 70, 190, 30, 50
 
 
 def load(folder: Path = RESULTS) -> dict[str, list[dict]]:
-    """Saved runs per backend, smallest database first."""
+    """Saved runs of `python app.py` per backend, smallest database first."""
     runs: dict[str, list[dict]] = {}
     for path in sorted(folder.glob("run-*.json")):
         run = json.loads(path.read_text())
+        if run.get("server", "python app.py") != "python app.py":
+            continue  # one line per backend: the server as the README runs it
         runs.setdefault(run["backend"], []).append(run)
     return {b: sorted(rs, key=lambda r: r["sessions"]) for b, rs in runs.items()}
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sqlalchemy import make_url
 
-from bench.exports_formats import served
-from bench.run import prepare
+from bench.seeded import prepare
+from bench.serving import served
 
 
 def add_arguments(parser: argparse.ArgumentParser, port: int, output: str) -> None:

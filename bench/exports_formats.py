@@ -12,19 +12,12 @@ from __future__ import annotations
 
 import argparse
 import csv
-import http.cookiejar
 import io
 import os
-import re
-import secrets
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
-import urllib.request
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,25 +25,14 @@ import pyarrow.parquet as pq
 from sqlalchemy import func, make_url, select
 
 from bench.saved import save
-from bench.scratch import wait_healthy
-from data.db import create_engine, upgrade_schema
+from bench.serving import rss_mb, served, signed_in_opener
+from data.db import create_engine
 from data.schema import chat_sessions
-from data.users import create_user
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("sessions", "messages", "analytics")
 FORMATS = ("csv", "parquet")
 READ_BYTES = 256 * 1024
-
-
-def rss_mb(pid: int) -> float | None:
-    """Resident memory of process `pid` in MB (Linux /proc), or None when it cannot be read."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None
-    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
-    return int(match.group(1)) / 1024 if match else None
 
 
 class PeakMemory:
@@ -78,19 +60,6 @@ class PeakMemory:
             self._thread.join()
 
 
-def signed_in_opener(base: str, username: str, password: str) -> urllib.request.OpenerDirector:
-    """An opener carrying the session cookie of `username`, signed in through the login form."""
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-    page = opener.open(base + "/login").read().decode()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    form = urllib.parse.urlencode({"csrf_token": token, "username": username, "password": password}).encode()
-    opener.open(base + "/login", data=form).read()
-    check = opener.open(base + "/admin/chat-analytics/api/")
-    if check.status != 200:
-        raise SystemExit(f"error: could not sign in as {username} ({check.status})")
-    return opener
-
-
 def download(opener, url: str, fmt: str, pid: int | None) -> dict:
     """Fetch one export to its last byte; rows, seconds, bytes and the server's memory growth."""
     before = rss_mb(pid) if pid else None
@@ -110,34 +79,6 @@ def download(opener, url: str, fmt: str, pid: int | None) -> dict:
     growth = None if before is None or memory.peak is None else max(memory.peak - before, 0.0)
     return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds, "bytes": size,
             "server_rss_before_mb": before, "server_rss_peak_mb": memory.peak, "memory_growth_mb": growth}  # fmt: skip
-
-
-@contextmanager
-def served(database_url: str, port: int):
-    """`python app.py` on `database_url` and a throwaway staff account: (base URL, pid, username, password)."""
-    engine = create_engine(database_url)
-    upgrade_schema(engine)
-    username, password = f"bench-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
-    with engine.begin() as conn:
-        create_user(conn, username, password=password, is_staff=True)
-    engine.dispose()
-    env = dict(
-        os.environ, DATABASE_URL=database_url, SECRET_KEY=secrets.token_urlsafe(32), PYTHONPATH=str(ROOT)
-    )
-    with tempfile.TemporaryDirectory(prefix="bench-exports-") as folder:
-        log = open(Path(folder) / "server.log", "wb")  # noqa: SIM115 (closed below)
-        server = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=folder, env=env, stdout=log,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_healthy(base, server)
-            yield base, server.pid, username, password
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            log.close()
 
 
 def measure(base: str, pid: int | None, username: str, password: str, kinds, formats) -> dict:

@@ -12,11 +12,9 @@ import argparse
 import json
 import logging
 import math
-import os
 import secrets
 import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -136,27 +134,20 @@ def serve_and_measure(
 ) -> dict:
     """Start gunicorn as production runs it on a scratch copy of `database_url`'s database and post
     batches to it over loopback HTTP; the figures, with what the database then holds."""
-    from bench.scratch import scratch_database, wait_healthy
-    from data.db import create_engine, upgrade_schema
+    from bench.scratch import scratch_database
+    from bench.serving import served
+    from data.db import create_engine
 
     with scratch_database(database_url) as url:
-        engine = create_engine(url)
-        upgrade_schema(engine)
-        port = _free_port()
-        env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=secrets.token_urlsafe(32), INGEST_TOKENS=TOKEN,
-                   PYTHONPATH=str(app_dir))  # fmt: skip
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-             "--chdir", str(app_dir), "app:server"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            wait_healthy(f"http://127.0.0.1:{port}", server)
+        with served(url, _free_port(), workers, {"INGEST_TOKENS": TOKEN}, app_dir) as (
+            base,
+            _pid,
+            _user,
+            _pw,
+        ):
             work = [batches(batches_per_client, batch_size) for _ in range(clients)]
-            result = post_batches(f"http://127.0.0.1:{port}/api/v1/events", TOKEN, work)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+            result = post_batches(f"{base}/api/v1/events", TOKEN, work)
+        engine = create_engine(url)
         with engine.connect() as conn:
             stored = conn.execute(select(func.count()).select_from(ingested_events)).scalar_one()
         engine.dispose()

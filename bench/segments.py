@@ -12,7 +12,7 @@ import secrets
 import sys
 from dataclasses import replace
 
-from bench.dashboard import _median_run, refresh
+from bench.dashboard import median_run, refresh
 from metrics.filters import Filters
 from web.context import services_of
 
@@ -40,7 +40,7 @@ def measure(app, repeats: int) -> dict[str, dict[str, dict[str, float]]]:
                 for _ in range(repeats):
                     ctx.cache.clear()
                     runs.append(refresh(replace(Filters(period), **changes)))
-                out[label][period] = _median_run(runs)
+                out[label][period] = median_run(runs)
     return out
 
 

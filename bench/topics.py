@@ -20,8 +20,8 @@ from sqlalchemy import Engine, func, select
 
 from bench.cold_http import add_arguments, cold_server
 from bench.dashboard import percentiles
-from bench.exports_formats import signed_in_opener
 from bench.saved import save
+from bench.serving import signed_in_opener
 from data.db import create_engine
 from data.periods import preset_period
 from data.schema import chat_messages, chat_sessions, session_topics

@@ -13,7 +13,8 @@ def test_benchmark_measures_everything_on_a_tiny_database(tmp_path):
     output = tmp_path / "run.json"
     run = subprocess.run(
         [sys.executable, "-m", "bench.run", "--sessions", "2000", "--database-url", f"sqlite:///{tmp_path / 'b.db'}",
-         "--calls", "10", "--ingest-batches", "1", "--output", str(output)],
+         "--calls", "10", "--repeats", "1", "--ingest-batches", "1", "--ingest-clients", "2", "--ingest-workers", "2", "--output",
+         str(output)],
         cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
@@ -21,13 +22,18 @@ def test_benchmark_measures_everything_on_a_tiny_database(tmp_path):
     assert result["sessions"] == 2000
     assert set(result["dashboard"]["refresh"]) == {"24h", "7d", "30d", "90d", "90-day range, clients"}
     assert set(result["exports"]) == {"sessions", "messages", "analytics"}
-    assert result["exports"]["sessions"]["rows"] == 2000
-    assert result["ingest"]["events"] == 4 * 200
+    assert (
+        result["exports"]["sessions"]["csv"]["rows"]
+        == result["exports"]["sessions"]["parquet"]["rows"]
+        == 2000
+    )
+    assert set(result["api"]) >= {"24h", "7d", "30d", "90d"}
+    assert result["ingest"]["events"] == result["ingest"]["stored_events"] == 2 * 200
     assert set(result["naive"]["refresh_ms"]) == set(result["dashboard"]["refresh"])
     assert result["naive"]["rows"]["sessions"] == 2000
     table = run.stdout
-    for row in ("refresh 90d, cold", "naive pandas 90d", "live count", "API", "export messages", "weekly report 90d",
-                "ingestion"):  # fmt: skip
+    for row in ("refresh 90d, cold", "naive pandas 90d", "live count", "API 90d", "topic explorer 90d",
+                "export messages csv", "export analytics parquet", "weekly report 90d", "ingestion"):  # fmt: skip
         assert f"| {row}" in table
 
     again = subprocess.run(
