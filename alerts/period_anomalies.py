@@ -4,7 +4,6 @@ queries over the period and the 6 weeks before it) instead of 7 reads per hour a
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,7 +16,7 @@ from data.periods import Period
 from data.schema import rollup_hours, rollup_response
 from metrics import quality
 from metrics.catalogue import METRICS
-from metrics.percentiles import from_histogram
+from metrics.histogram_sql import grouped_percentiles
 from metrics.series import hourly_messages, hourly_sessions, response_time_series
 from metrics.spans import Segment, segment_of, user_type_is
 
@@ -68,23 +67,19 @@ def _hourly_figures_from_rollups(
         .where(*user_type_is(rollup_hours, segment))
         .group_by(h.start)
     ).all()
-    histograms: dict[int, dict[int, int]] = defaultdict(dict)
-    for start, bucket, n in conn.execute(
+    p95 = grouped_percentiles(
+        conn,
         select(r.start, r.bucket, func.sum(r.n))
         .select_from(join(windows, rollup_response, and_(r.start >= windows.c.lo, r.start < windows.c.hi)))
         .where(r.grain == "h", *user_type_is(rollup_response, segment))
-        .group_by(r.start, r.bucket)
-    ):
-        histograms[int(start)][int(bucket)] = int(n)
-    out: dict[str, Series] = {
+        .group_by(r.start, r.bucket),
+        (95,),
+    )
+    return {
         "sessions": {moment(int(start)): (float(sessions), int(sessions)) for start, sessions, _ in counts},
         "messages": {moment(int(start)): (float(messages), int(messages)) for start, _, messages in counts},
-        "p95_response_time": {},
+        "p95_response_time": {moment(int(start)): (values[95], n) for start, (n, values) in p95.items()},
     }
-    for start, hist in histograms.items():
-        n = sum(hist.values())
-        out["p95_response_time"][moment(int(start))] = (from_histogram(hist, (95,))[95] if n else None, n)
-    return out
 
 
 def anomalies_between(

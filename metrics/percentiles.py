@@ -4,7 +4,7 @@ interpolation, fed exact order statistics from SQL or bucket representatives fro
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from data import histogram
 
@@ -45,4 +45,17 @@ def from_histogram(counts: Mapping[int, int], qs: Iterable[int]) -> dict[int, fl
             values[pending.pop(0)] = histogram.representative(b)
         if not pending:
             break
+    return {q: interpolate(values, n, q) for q in qs}
+
+
+def from_order_buckets(n: int, spans: Sequence[tuple[int, int, int]], qs: Iterable[int]) -> dict[int, float]:
+    """Percentiles of `n` histogram-counted values from the buckets holding the order statistics
+    they need, given as (bucket, first rank, rank after its last): the same figures as from_histogram
+    of the whole histogram."""
+    values = {
+        r: histogram.representative(b)
+        for r in ranks_needed(n, qs)
+        for b, first, upto in spans
+        if first <= r < upto
+    }
     return {q: interpolate(values, n, q) for q in qs}
