@@ -45,7 +45,7 @@ def alerts_api():
     """Firing alerts (newest first) and the latest alerts, firing or resolved."""
     ctx = services()
     tz = ctx.config.tz
-    with ctx.engine.connect() as conn:  # a failure becomes a 503 (web.errors)
+    with ctx.reader.connect() as conn:  # a failure becomes a 503 (web.errors)
         body = {
             "firing": [alert_json(a, tz) for a in firing(conn)],
             "recent": [alert_json(a, tz) for a in recent(conn)],

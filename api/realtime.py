@@ -31,7 +31,7 @@ def realtime():
     except FieldError as exc:
         return jsonify(error=str(exc), field=exc.field), 400
     user_type = filters.user_type
-    with ctx.engine.connect() as conn:  # a failure becomes a 503 (web.errors)
+    with ctx.reader.connect() as conn:  # a failure becomes a 503 (web.errors)
         active = metrics.active_sessions(conn, user_type)
         figures = metrics.headline(conn, period, filters.segment)
     body = {m.key: rounded(m.of(figures)) for m in CATALOGUE if m.periodic}

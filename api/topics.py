@@ -50,7 +50,7 @@ def topics():
         period = query.filters.period(tz)
     except FieldError as exc:
         return jsonify(error=str(exc), field=exc.field), 400
-    with ctx.engine.connect() as conn:  # a failure becomes a 503 (web.errors)
+    with ctx.reader.connect() as conn:  # a failure becomes a 503 (web.errors)
         table = topic_table(conn, period, query.filters.segment)
     body = {
         "topics": [topic_json(row) for row in ordered(table.rows, query.sort, query.descending)],

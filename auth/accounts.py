@@ -77,7 +77,7 @@ def make_login_manager() -> LoginManager:
         if not user_id.isdigit() or token is None:
             return None
         try:
-            with services().engine.connect() as conn:
+            with services().reader.connect() as conn:
                 account = signed_in_account(conn, int(user_id), token)
         except SQLAlchemyError:
             # While the database is down there is no data to serve, and no deactivation can have

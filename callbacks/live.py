@@ -20,7 +20,7 @@ def live_reading() -> tuple[str | None, dict]:
     ctx = services()
     stamp = {"interval_ms": ctx.config.live_interval_ms, "zone": ctx.config.display_timezone}
     try:
-        with ctx.engine.connect() as conn:
+        with ctx.reader.connect() as conn:
             active = metrics.active_sessions(conn)
     except SQLAlchemyError:
         return None, {**stamp, "failed": True}

@@ -22,7 +22,7 @@ def load(name: str, filters: Filters, compute: Callable[[Connection, Period], T]
     period = filters.period(ctx.config.tz)
 
     def run() -> T:
-        with ctx.engine.connect() as conn:
+        with ctx.reader.connect() as conn:
             return compute(conn, period)
 
     key = (filters, ctx.config.display_timezone)

@@ -59,7 +59,7 @@ def open_transcript(selected: list[dict] | None):
     ctx_services = services()
     tz = ctx_services.config.tz
     try:
-        with ctx_services.engine.connect() as conn:
+        with ctx_services.reader.connect() as conn:
             header = sessions.session_header(conn, session_id)
             messages = sessions.transcript(conn, session_id)
     except SQLAlchemyError:

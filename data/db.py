@@ -82,6 +82,19 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
+def reading(engine: Engine) -> Engine:
+    """The engine for work that only reads.
+
+    On PostgreSQL its connections run each statement on its own (autocommit), so closing one rolls
+    nothing back: psycopg deallocates every statement it has prepared on a rollback, so with the
+    usual close a request's queries were planned afresh on every call. Under READ COMMITTED each
+    statement already read its own snapshot, so what a request reads is unchanged.
+    """
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def refresh_statistics(engine: Engine, tables: Iterable[Table]) -> None:
     """Give PostgreSQL's planner statistics on `tables` after a bulk write (ANALYZE), so it picks
     the indexes.

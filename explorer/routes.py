@@ -79,7 +79,7 @@ def topics_page():
             "topics_error.html", message=str(exc), field=exc.field, home=TOPICS_PATH, dashboard=DASHBOARD_PATH
         )
         return page, 400
-    with ctx.engine.connect() as conn:  # a failure becomes a 503 (web.errors)
+    with ctx.reader.connect() as conn:  # a failure becomes a 503 (web.errors)
         table = topic_table(conn, period, query.filters.segment)
     rows = ordered(table.rows, query.sort, query.descending)
     filters = query.filters

@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from sqlalchemy import Engine
 
 from config import Config
+from data.db import reading
 from web.cache import FigureCache
 
 EXTENSION_KEY = "chat_analytics"
@@ -20,6 +21,11 @@ class Services:
     config: Config
     engine: Engine
     cache: FigureCache | None = None
+    reader: Engine | None = None  # the engine for requests that only read (data.db.reading)
+
+    def __post_init__(self) -> None:
+        if self.reader is None:
+            object.__setattr__(self, "reader", reading(self.engine))
 
 
 def install(server: Flask, services: Services) -> None:
