@@ -166,7 +166,8 @@ def timestamp(value: ColumnElement, dialect: str, zone: ZoneWindow) -> ColumnEle
     def branch(offset: int) -> ColumnElement:
         moved = func.strftime("%Y-%m-%dT%H:%M:%S", func.substr(stored, 1, 19), _text(f"{offset:+d} seconds"))
         # Milliseconds cut from the stored text: isoformat truncates where strftime's %f rounds.
-        return moved + _text(".") + func.substr(stored, 21, 3) + _text(_offset_text(offset))
+        written = moved + _text(".") + func.substr(stored, 21, 3) + _text(_offset_text(offset))
+        return written if offset % 3600 else _same_day(stored, offset // 3600, written)
 
     def pick(part: Sequence[tuple[datetime, int]]) -> ColumnElement:
         if len(part) == 1:
@@ -176,6 +177,22 @@ def timestamp(value: ColumnElement, dialect: str, zone: ZoneWindow) -> ColumnEle
 
     inside = and_(func.length(stored) == 26, value >= zone.changes[0][0], value < zone.end)
     return case((inside, pick(zone.changes)), else_=fallback)
+
+
+_HOURS = "".join(f"{hour:02d}" for hour in range(24))
+
+
+def _same_day(stored: ColumnElement, hours: int, otherwise: ColumnElement) -> ColumnElement:
+    """SQL: the stored UTC text `hours` ahead, written by text surgery when the local time falls
+    on the same date (only the hour changes: a lookup in _HOURS), else `otherwise` (strftime,
+    which parses the date: about five times slower)."""
+    hour = func.substr(stored, 12, 2)
+    # Two-digit texts compare as the numbers they write.
+    same_day = hour >= f"{-hours:02d}" if hours <= 0 else hour < f"{24 - hours:02d}"
+    local_hour = func.substr(_text(_HOURS), cast(hour, Integer) * 2 + (2 * hours + 1), 2)
+    offset = _text(_offset_text(hours * 3600))
+    moved = func.substr(stored, 1, 10) + _text("T") + local_hour + func.substr(stored, 14, 10) + offset
+    return case((same_day, moved), else_=otherwise)
 
 
 def _pg_timestamp(value: ColumnElement, tz: ZoneInfo) -> ColumnElement:
@@ -329,6 +346,12 @@ def json_cell(value: ColumnElement, dialect: str) -> ColumnElement:
         )
         return case((plain, func.nullif(func.json(stored), "null")), else_=func.export_json(stored))
     plain = and_(not_(_holds(stored, "\\", dialect)), _safe_start(stored, dialect))
+    # json_strip_nulls writes the value again compact, in order, strings escaped as
+    # json.dumps(ensure_ascii=False) escapes them, numbers as stored: cells.json_text's text,
+    # parsed in C (a regular expression costs about ten times more). It drops null members:
+    # only for text without `null`.
+    compact = and_(not_(_holds(stored, "null", dialect)), _safe_start(stored, dialect))
+    stripped = cast(func.json_strip_nulls(value), Text)
     fast = func.regexp_replace(stored, '("[^"]*")|' + _JSON_SPACE, r"\1", "g")
     # Otherwise strings are taken whole (escapes included) and, when they hold \u escapes,
     # decoded and written again by PostgreSQL, which escapes as json.dumps(ensure_ascii=False):
@@ -349,14 +372,38 @@ def json_cell(value: ColumnElement, dialect: str) -> ColumnElement:
         func.string_agg(rewritten, aggregate_order_by(_text(""), tokens.c.n))
     ).scalar_subquery()
     slow = neutralised(case((not_(_holds(stored, "\\u", dialect)), squeezed), else_=decoded_all), dialect)
-    return case((stored == "null", null()), (plain, fast), else_=slow)
+    return case((stored == "null", null()), (compact, stripped), (plain, fast), else_=slow)
 
 
 def duration(created: ColumnElement, closed: ColumnElement, dialect: str) -> ColumnElement:
     """SQL: seconds from `created` to `closed` as cells.number(seconds, 1) writes them."""
     if dialect == "sqlite":
-        return func.export_duration(type_coerce(created, String), type_coerce(closed, String))
+        return _sqlite_duration_sql(type_coerce(created, String), type_coerce(closed, String))
     return tenths(cast(func.extract("epoch", closed - created), Float), dialect)
+
+
+def _sqlite_duration_sql(start: ColumnElement, end: ColumnElement) -> ColumnElement:
+    """SQL: str(round(timedelta.total_seconds(), 1)) of the stored UTC texts, in SQLite.
+
+    total_seconds() is the microseconds divided by 10^6, correctly rounded: below 2^53 the same
+    double as `micros / 1000000.0`. Unless the microseconds end in exactly 50000 (a tie in
+    decimal), that double is at least 10^-6 from a half tenth while its error is below 10^-7 for
+    durations under 31 years (the year numbers less than 30 apart), so printf's rounding agrees
+    with round()'s. The rest (ties, longer spans, other shapes) goes to exports.cells.
+    """
+    fraction_start = cast(func.substr(start, 21, 6), Integer)
+    fraction_end = cast(func.substr(end, 21, 6), Integer)
+    # micros % 100000 is (fraction_end - fraction_start) % 100000: 10^6 is a multiple of 10^5.
+    tie = func.abs(fraction_end - fraction_start) % 100000 == 50000
+    years = func.abs(cast(func.substr(end, 1, 4), Integer) - cast(func.substr(start, 1, 4), Integer))
+    seconds = func.unixepoch(func.substr(end, 1, 19)) - func.unixepoch(func.substr(start, 1, 19))
+    micros = seconds * 1000000 + (fraction_end - fraction_start)
+    fast = and_(func.length(start) == 26, func.length(end) == 26, years < 30, not_(tie))
+    return case(
+        (end.is_(None), null()),
+        (fast, func.printf(_text("%.1f"), micros / literal(1000000.0, Float))),
+        else_=func.export_duration(start, end),
+    )
 
 
 # --- the rare rest on SQLite, by exports.cells itself -----------------------------------------
