@@ -68,11 +68,11 @@ def _status(position: int) -> Cell:
 
 
 def _topics(position: int) -> Cell:
-    return lambda cols, dialect, zone: quotable(sql_cells.topics(cols[position], dialect))
+    return lambda cols, dialect, zone: sql_cells.topics_field(cols[position], dialect)
 
 
 def _json(position: int) -> Cell:
-    return lambda cols, dialect, zone: quotable(sql_cells.json_cell(cols[position], dialect))
+    return lambda cols, dialect, zone: sql_cells.json_field(cols[position], dialect)
 
 
 def _duration(created: int, closed: int) -> Cell:

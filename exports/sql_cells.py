@@ -47,6 +47,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from data.periods import Period
 from data.schema import UTCDateTime
 from exports import cells
+from exports.sql_lines import Field, enclosed, holds_any, quoted_if_needed
 from metrics.localtime import offset_changes
 
 # Beyond this a number's text may need an exponent or more digits than a double holds exactly.
@@ -307,6 +308,28 @@ def topics(value: ColumnElement, dialect: str) -> ColumnElement:
     json.dumps writes `["a", "b"]`; without a backslash no string holds a quote, so its `", "` are
     the separators. Anything else is parsed, by SQLite's cells functions or PostgreSQL's JSON.
     """
+    stored, plain, fast, slow = _topics_parts(value, dialect)
+    return case((plain, fast), (stored == "[]", null()), else_=slow)
+
+
+def topics_field(value: ColumnElement, dialect: str) -> Field:
+    """The topics cell and, for SQLite, as written in a CSV line: on the common path the joined
+    topics hold no quote, CR or LF (in JSON those need a backslash), so only a comma is tested."""
+    stored, plain, fast, slow = _topics_parts(value, dialect)
+    cell = case((plain, fast), (stored == "[]", null()), else_=slow)
+    if dialect != "sqlite":
+        return Field(cell, cell)
+    fast_written = case((holds_any(fast, (",",)), enclosed(fast, doubled=False)), else_=fast)
+    written = case(
+        (plain, fast_written),
+        (stored == "[]", _text("")),
+        else_=func.coalesce(quoted_if_needed(slow), _text("")),
+    )
+    return Field(cell, written)
+
+
+def _topics_parts(value: ColumnElement, dialect: str) -> tuple[ColumnElement, ...]:
+    """(stored text, common shape, its cell, any other shape's cell) of a topics cell."""
     stored = _stored_text(value, dialect)
     plain = and_(
         stored.like('["%"]'),
@@ -323,7 +346,7 @@ def topics(value: ColumnElement, dialect: str) -> ColumnElement:
         )
         joined = select(func.string_agg(items.c.value, aggregate_order_by(_text("; "), items.c.n)))
         slow = neutralised(case((func.json_typeof(value) == "array", joined.scalar_subquery())), dialect)
-    return case((plain, fast), (stored == "[]", null()), else_=slow)
+    return stored, plain, fast, slow
 
 
 _JSON_STRING = r'"(?:[^"\\]|\\.)*"'
@@ -339,11 +362,7 @@ def json_cell(value: ColumnElement, dialect: str) -> ColumnElement:
     """
     stored = _stored_text(value, dialect)
     if dialect == "sqlite":
-        # SQLite's json() drops the white space; a JSON number may be kept as a number (the
-        # column's affinity is NUMERIC), and escapes or a leading minus go to exports.cells.
-        plain = and_(
-            func.typeof(stored) == "text", not_(_holds(stored, "\\u", dialect)), _safe_start(stored, dialect)
-        )
+        plain = _sqlite_plain_json(stored)
         return case((plain, func.nullif(func.json(stored), "null")), else_=func.export_json(stored))
     plain = and_(not_(_holds(stored, "\\", dialect)), _safe_start(stored, dialect))
     # json_strip_nulls writes the value again compact, in order, strings escaped as
@@ -373,6 +392,38 @@ def json_cell(value: ColumnElement, dialect: str) -> ColumnElement:
     ).scalar_subquery()
     slow = neutralised(case((not_(_holds(stored, "\\u", dialect)), squeezed), else_=decoded_all), dialect)
     return case((stored == "null", null()), (compact, stripped), (plain, fast), else_=slow)
+
+
+def _sqlite_plain_json(stored: ColumnElement) -> ColumnElement:
+    """SQLite: JSON text that json() writes as cells.json_text does. json() drops the white space;
+    a JSON number may be kept as a number (the column's affinity is NUMERIC), and escapes or a
+    leading minus go to exports.cells."""
+    return and_(
+        func.typeof(stored) == "text", not_(_holds(stored, "\\u", "sqlite")), _safe_start(stored, "sqlite")
+    )
+
+
+def json_field(value: ColumnElement, dialect: str) -> Field:
+    """The JSON cell and, for SQLite, as written in a CSV line, json() run once on the common
+    path: its text keeps the stored strings and commas and holds no raw CR or LF (json() refuses
+    them in strings), so the stored text says whether it needs quotes."""
+    cell = json_cell(value, dialect)
+    if dialect != "sqlite":
+        return Field(cell, cell)
+    stored = _stored_text(value, dialect)
+    compact = func.json(stored)
+    written = case(
+        (stored == "null", _text("")),  # half the messages: no metadata
+        (
+            _sqlite_plain_json(stored),
+            case(
+                (holds_any(stored, ('"', ",")), enclosed(compact)),
+                else_=func.coalesce(func.nullif(compact, "null"), _text("")),
+            ),
+        ),
+        else_=func.coalesce(quoted_if_needed(func.export_json(stored)), _text("")),
+    )
+    return Field(cell, written)
 
 
 def duration(created: ColumnElement, closed: ColumnElement, dialect: str) -> ColumnElement:

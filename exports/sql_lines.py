@@ -15,7 +15,7 @@ from sqlalchemy import LargeBinary, String, case, cast, func, literal, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 # The characters that make csv.writer quote a field.
-_QUOTED_FOR = (",", '"', "\n", "\r")
+QUOTED_FOR = (",", '"', "\n", "\r")
 
 
 def _text(value: str) -> ColumnElement:
@@ -24,42 +24,45 @@ def _text(value: str) -> ColumnElement:
 
 @dataclass(frozen=True)
 class Field:
-    """One cell's SQL and how it can need quotes.
-
-    `probe`: an SQL value that holds a comma, quote, CR or LF exactly when the cell does (cheaper
-    to test than the cell, e.g. the raw text a neutralised cell is made of); `None` when the
-    cell's text never holds one (numbers, times, flags).
-    """
+    """One cell's SQL (`cell`: its text, NULL for none) and its SQL as written in a CSV line
+    (`written`: never NULL)."""
 
     cell: ColumnElement
-    probe: ColumnElement | None = None
+    written: ColumnElement
+
+
+def holds_any(probe: ColumnElement, chars: Sequence[str] = QUOTED_FOR) -> ColumnElement:
+    """SQL: `probe` holds one of `chars`. One LIKE a character: SQLite skips to a literal fast,
+    where a GLOB bracket after `*` is tried at every position (about ten times slower)."""
+    return or_(*(probe.like(_text(f"%{c}%")) for c in chars))
+
+
+def enclosed(cell: ColumnElement, doubled: bool = True) -> ColumnElement:
+    """SQL: `cell` between quotes, its quotes doubled (`doubled=False`: it holds none)."""
+    inner = func.replace(cell, _text('"'), _text('""')) if doubled else cell
+    return _text('"') + inner + _text('"')
+
+
+def quoted_if_needed(cell: ColumnElement, probe: ColumnElement | None = None) -> ColumnElement:
+    """SQL: `cell` as csv.writer writes it (NULL stays NULL), tested for the characters that need
+    quotes on `probe`: an SQL value holding one exactly when the cell does (the cell by default)."""
+    return case((holds_any(cell if probe is None else probe), enclosed(cell)), else_=cell)
 
 
 def quotable(cell: ColumnElement, probe: ColumnElement | None = None) -> Field:
-    """A cell that may need quotes, tested on `probe` (the cell itself by default)."""
-    return Field(cell, cell if probe is None else probe)
+    """A cell that may need quotes (see quoted_if_needed)."""
+    return Field(cell, func.coalesce(quoted_if_needed(cell, probe), _text("")))
 
 
 def bare(cell: ColumnElement) -> Field:
-    """A cell whose text never holds a comma, quote, CR or LF."""
-    return Field(cell)
-
-
-def _written(field: Field) -> ColumnElement:
-    if field.probe is None:
-        return func.coalesce(field.cell, _text(""))
-    quoted = _text('"') + func.replace(field.cell, _text('"'), _text('""')) + _text('"')
-    # A NULL probe (a NULL cell) falls through to the cell: NULL, written as nothing.
-    # One LIKE a character: SQLite skips to a literal fast, where a GLOB bracket after `*` is
-    # tried at every position (about ten times slower).
-    needs_quotes = or_(*(field.probe.like(_text(f"%{c}%")) for c in _QUOTED_FOR))
-    return func.coalesce(case((needs_quotes, quoted), else_=field.cell), _text(""))
+    """A cell whose text never holds a comma, quote, CR or LF (numbers, times, flags)."""
+    return Field(cell, func.coalesce(cell, _text("")))
 
 
 def line(fields: Sequence[Field]) -> ColumnElement:
     """SQL: the fields as one CSV line, `\\r\\n` included, as UTF-8 bytes (a BLOB)."""
-    joined = _written(fields[0])
+    joined = fields[0].written
     for field in fields[1:]:
-        joined = joined + _text(",") + _written(field)
+        joined = joined + _text(",") + field.written
     # CAST AS BLOB keeps the text's bytes: Python gets bytes, nothing is decoded or encoded again.
     return cast(joined + _text("\r\n"), LargeBinary)
