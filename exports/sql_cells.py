@@ -242,9 +242,12 @@ def tenths(value: ColumnElement, dialect: str) -> ColumnElement:
             (near_half, _exact_tenths(x, dialect)),
             else_=func.printf(_text("%.1f"), x),
         )
-    shortest = cast(cast(x, Text), Numeric)  # float8out: the shortest text that reads back as x
-    twenty = shortest * 20
-    near_half = and_(twenty == func.trunc(twenty), func.mod(func.trunc(twenty), 2) != 0)
+    text = cast(x, Text)  # float8out: the shortest text that reads back as x
+    shortest = cast(text, Numeric)
+    # 20 * shortest is an odd integer exactly when the shortest text has two decimals, the last a
+    # 5 (its last digit is never 0; an exponent ends in a sign and two digits): a LIKE, not
+    # three numeric operations.
+    near_half = text.like("%._5")
     rounded = cast(func.round(shortest, 1), Text)
     signed = case((and_(rounded == "0.0", or_(x < 0, cast(x, Text) == "-0")), _text("-0.0")), else_=rounded)
     return case(
