@@ -27,11 +27,11 @@ from exports.queries import Selection
 from exports.sql_cells import ZoneWindow
 from exports.sql_lines import Field, bare, quotable
 
-FLUSH_BYTES = 64 * 1024
+# Chunks written to the response: few, large writes; memory bounded by one chunk.
+CHUNK_BYTES = 256 * 1024
 # SQLite: rows fetched at a time (the first batch, the most), for chunks of about CHUNK_BYTES.
 FIRST_ROWS = 100
 MAX_ROWS = 10_000
-CHUNK_BYTES = 256 * 1024
 # Past the newest row (or now): sessions close and update after they start.
 _WINDOW_MARGIN = timedelta(days=2)
 
@@ -135,9 +135,8 @@ LAYOUTS: dict[str, Layout] = {
 
 
 def zone_window(conn: Connection, kind: str, selection: Selection, tz: ZoneInfo) -> ZoneWindow:
-    """The display zone's offsets over every time the export can show (SQLite formats with them)."""
-    if conn.dialect.name != "sqlite":
-        return ZoneWindow(tz)
+    """The display zone's offsets over every time the export can show (SQLite formats with them;
+    PostgreSQL skips asking each time for its offset inside it)."""
     ranged = LAYOUTS[kind].ranged
     start, end = selection.start, selection.end
     if start is None or end is None:
@@ -227,13 +226,14 @@ class Stream:
 
     def _copy_rows(self, conn: Connection, copy) -> Iterator[bytes]:
         # COPY sends one row per message, ending in \n: csv.writer ends rows with \r\n.
-        pending: list[bytes] = []
+        # The rows are kept as views (no copy) until a chunk of about CHUNK_BYTES is joined.
+        pending: list[memoryview] = []
         size = 0
         try:
             for row in copy:
-                pending.append(bytes(row[:-1]))
+                pending.append(row[:-1])
                 size += len(row)
-                if size >= FLUSH_BYTES:
+                if size >= CHUNK_BYTES:
                     self.rows += len(pending)
                     yield b"\r\n".join(pending) + b"\r\n"
                     pending, size = [], 0
@@ -251,7 +251,7 @@ class Stream:
             yield b"\r\n".join(pending) + b"\r\n"
 
     def chunks(self) -> Iterator[str | bytes]:
-        """The CSV text: the header, then the rows in pieces of about FLUSH_BYTES."""
+        """The CSV text: the header, then the rows in pieces of about CHUNK_BYTES."""
         header: str | None = self._header
         for chunk in self._batches:
             if header is not None:

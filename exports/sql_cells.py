@@ -158,7 +158,7 @@ def timestamp(value: ColumnElement, dialect: str, zone: ZoneWindow) -> ColumnEle
     formats in the session's time zone, which the export sets to the display zone.
     """
     if dialect == "postgresql":
-        return _pg_timestamp(value, zone.tz)
+        return _pg_timestamp(value, zone)
     fallback = func.export_timestamp(value, _text(zone.tz.key))
     if not zone.changes:
         return fallback
@@ -196,7 +196,8 @@ def _same_day(stored: ColumnElement, hours: int, otherwise: ColumnElement) -> Co
     return case((same_day, moved), else_=otherwise)
 
 
-def _pg_timestamp(value: ColumnElement, tz: ZoneInfo) -> ColumnElement:
+def _pg_timestamp(value: ColumnElement, zone: ZoneWindow) -> ColumnElement:
+    tz = zone.tz
     offset = func.extract("timezone", value)
     fast = func.to_char(value, _text(_PG_LOCAL + "TZH:TZM"))
     local = func.timezone(_text(tz.key), value)
@@ -205,9 +206,13 @@ def _pg_timestamp(value: ColumnElement, tz: ZoneInfo) -> ColumnElement:
     exact = exact + _two_digits(seconds // 3600) + _text(":") + _two_digits(seconds % 3600 // 60)
     exact = exact + case((seconds % 60 != 0, _text(":") + _two_digits(seconds % 60)), else_=_text(""))
     utc = func.to_char(func.timezone(_text("UTC"), value), _text(_PG_LOCAL)) + _text("+00:00")
+    # TZH:TZM has no seconds: offsets off the minute (old local mean times) take the long way.
+    whole_minutes = and_(value >= _CALENDAR[0], value < _CALENDAR[1], offset % 60 == 0)
+    if zone.changes and all(seconds % 60 == 0 for _, seconds in zone.changes):
+        # Inside the window every offset is whole minutes: two comparisons instead of extract().
+        whole_minutes = or_(and_(value >= zone.changes[0][0], value < zone.end), whole_minutes)
     return case(
-        # TZH:TZM has no seconds: offsets off the minute (old local mean times) take the long way.
-        (and_(value >= _CALENDAR[0], value < _CALENDAR[1], offset % 60 == 0), fast),
+        (whole_minutes, fast),
         (or_(local < datetime(1, 1, 1), local > datetime(9999, 12, 31, 23, 59, 59, 999999)), utc),
         else_=exact,
     )
