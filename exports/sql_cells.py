@@ -254,7 +254,10 @@ def tenths(value: ColumnElement, dialect: str) -> ColumnElement:
     # three numeric operations.
     near_half = text.like("%._5")
     rounded = cast(func.round(shortest, 1), Text)
-    signed = case((and_(rounded == "0.0", or_(x < 0, cast(x, Text) == "-0")), _text("-0.0")), else_=rounded)
+    # round() gives 0.0 for (-0.05, 0] where Python writes -0.0: told from x itself, so that the
+    # rounding runs once. -0.05's own double (its shortest text `-0.05`) is a tie, decided above.
+    negative_zero = or_(and_(x < 0, x > literal(-0.05, Float)), and_(x == 0, text == "-0"))
+    signed = case((negative_zero, _text("-0.0")), else_=rounded)
     return case(
         (func.abs(x) < _NUMBER_LIMIT, case((near_half, _exact_tenths(x, dialect)), else_=signed)),
         (x == literal(math.inf, Float), _text("inf")),
