@@ -2,8 +2,8 @@
 
 Writes the same bytes as exports.csv.csv_chunks over exports.queries' cell functions (the
 reference), at database speed: SQLite writes each row's whole CSV line (exports.sql_lines),
-joined a batch at a time; PostgreSQL writes the CSV itself, `COPY (SELECT ...) TO STDOUT`, streamed a row
-at a time. Memory stays flat either way.
+joined a batch at a time; PostgreSQL writes the CSV itself, `COPY (SELECT ...) TO STDOUT`,
+streamed a row at a time. Memory stays flat either way.
 """
 
 from __future__ import annotations

@@ -134,8 +134,8 @@ def _offset_text(seconds: int) -> str:
 
 @dataclass(frozen=True)
 class ZoneWindow:
-    """The display zone and, for SQLite, its UTC offsets over [start, end): the offset (seconds)
-    at start and at each change; `changes` is empty when the window lies off the calendar."""
+    """The display zone and its UTC offsets over [start, end): the offset (seconds) at start and
+    at each change; `changes` is empty when the window lies off the calendar."""
 
     tz: ZoneInfo
     changes: tuple[tuple[datetime, int], ...] = ()
@@ -208,7 +208,7 @@ def _pg_timestamp(value: ColumnElement, zone: ZoneWindow) -> ColumnElement:
     utc = func.to_char(func.timezone(_text("UTC"), value), _text(_PG_LOCAL)) + _text("+00:00")
     # TZH:TZM has no seconds: offsets off the minute (old local mean times) take the long way.
     whole_minutes = and_(value >= _CALENDAR[0], value < _CALENDAR[1], offset % 60 == 0)
-    if zone.changes and all(seconds % 60 == 0 for _, seconds in zone.changes):
+    if zone.changes and all(shift % 60 == 0 for _, shift in zone.changes):
         # Inside the window every offset is whole minutes: two comparisons instead of extract().
         whole_minutes = or_(and_(value >= zone.changes[0][0], value < zone.end), whole_minutes)
     return case(
