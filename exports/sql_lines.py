@@ -72,7 +72,7 @@ def bare(cell: ColumnElement) -> Field:
 
 
 def line(fields: Sequence[Field]) -> ColumnElement:
-    """SQL: the fields as one CSV line, `\r\n` included, as UTF-8 bytes (a BLOB).
+    """SQL: the fields as one CSV line, `\\r\\n` included, as UTF-8 bytes (a BLOB).
 
     Runs of bare fields are written by one printf (`%s` writes NULL as nothing): one string built
     where `||` builds one a field. printf's `%s` stops at a NUL, so other fields are joined by `||`
