@@ -1,9 +1,9 @@
 """The CSV exports formatted by the database: each query column becomes its cell's text in SQL.
 
 Writes the same bytes as exports.csv.csv_chunks over exports.queries' cell functions (the
-reference), at database speed: SQLite rows (already text) go through csv.writer.writerows a
-batch at a time; PostgreSQL writes the CSV itself, `COPY (SELECT ...) TO STDOUT`, streamed a row
-at a time. Memory stays flat either way.
+reference), at database speed: SQLite writes each row's whole CSV line (exports.sql_lines),
+joined a batch at a time; PostgreSQL writes the CSV itself, `COPY (SELECT ...) TO STDOUT`,
+streamed a row at a time. Memory stays flat either way.
 """
 
 from __future__ import annotations
@@ -21,55 +21,62 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
 from data.schema import chat_messages, chat_sessions
-from exports import sql_cells
+from exports import sql_cells, sql_lines
 from exports.cells import neutralise
 from exports.queries import Selection
 from exports.sql_cells import ZoneWindow
+from exports.sql_lines import Field, bare, quotable
 
-FLUSH_BYTES = 64 * 1024
-BATCH_ROWS = 2_000
-SLICE_ROWS = 100
+# Chunks written to the response: few, large writes; memory bounded by one chunk.
+CHUNK_BYTES = 256 * 1024
+# SQLite: rows fetched at a time (the first batch, the most), for chunks of about CHUNK_BYTES.
+FIRST_ROWS = 100
+MAX_ROWS = 10_000
 # Past the newest row (or now): sessions close and update after they start.
 _WINDOW_MARGIN = timedelta(days=2)
 
-# Builds one cell's SQL from the query's columns, the dialect and the display zone.
-Cell = Callable[[Sequence[ColumnElement], str, ZoneWindow], ColumnElement]
+# Builds one cell's SQL (with how it can need quotes) from the query's columns, the dialect and
+# the display zone.
+Cell = Callable[[Sequence[ColumnElement], str, ZoneWindow], Field]
 
 
 def _text(position: int) -> Cell:
-    return lambda cols, dialect, zone: sql_cells.neutralised(cols[position], dialect)
+    # Neutralising adds a quote mark, never a character csv.writer quotes for: the raw text tells.
+    return lambda cols, dialect, zone: quotable(
+        sql_cells.neutralised(cols[position], dialect), cols[position]
+    )
 
 
 def _stamp(position: int) -> Cell:
-    return lambda cols, dialect, zone: sql_cells.timestamp(cols[position], dialect, zone)
+    return lambda cols, dialect, zone: bare(sql_cells.timestamp(cols[position], dialect, zone))
 
 
 def _integer(position: int) -> Cell:
-    return lambda cols, dialect, zone: sql_cells.integer(cols[position])
+    return lambda cols, dialect, zone: bare(sql_cells.integer(cols[position]))
 
 
 def _tenths(position: int) -> Cell:
-    return lambda cols, dialect, zone: sql_cells.tenths(cols[position], dialect)
+    return lambda cols, dialect, zone: bare(sql_cells.tenths(cols[position], dialect))
 
 
 def _boolean(position: int) -> Cell:
-    return lambda cols, dialect, zone: sql_cells.boolean(cols[position])
+    return lambda cols, dialect, zone: bare(sql_cells.boolean(cols[position]))
 
 
 def _status(position: int) -> Cell:
-    return lambda cols, dialect, zone: sql_cells.status(cols[position])
+    return lambda cols, dialect, zone: bare(sql_cells.status(cols[position]))
 
 
 def _topics(position: int) -> Cell:
-    return lambda cols, dialect, zone: sql_cells.topics(cols[position], dialect)
+    return lambda cols, dialect, zone: sql_cells.topics_field(cols[position], dialect)
 
 
 def _json(position: int) -> Cell:
-    return lambda cols, dialect, zone: sql_cells.json_cell(cols[position], dialect)
+    return lambda cols, dialect, zone: sql_cells.json_field(cols[position], dialect)
 
 
 def _duration(created: int, closed: int) -> Cell:
-    return lambda cols, dialect, zone: sql_cells.duration(cols[created], cols[closed], dialect)
+    return lambda cols, dialect, zone: bare(sql_cells.duration(cols[created], cols[closed], dialect))
 
 
 @dataclass(frozen=True)
@@ -128,9 +135,8 @@ LAYOUTS: dict[str, Layout] = {
 
 
 def zone_window(conn: Connection, kind: str, selection: Selection, tz: ZoneInfo) -> ZoneWindow:
-    """The display zone's offsets over every time the export can show (SQLite formats with them)."""
-    if conn.dialect.name != "sqlite":
-        return ZoneWindow(tz)
+    """The display zone's offsets over every time the export can show (SQLite formats with them;
+    PostgreSQL skips asking each time for its offset inside it)."""
     ranged = LAYOUTS[kind].ranged
     start, end = selection.start, selection.end
     if start is None or end is None:
@@ -144,12 +150,16 @@ def zone_window(conn: Connection, kind: str, selection: Selection, tz: ZoneInfo)
 
 
 def query(kind: str, stmt: Select, dialect: str, zone: ZoneWindow) -> Select:
-    """`stmt` (the export's query) selecting its cells' text instead of the stored values."""
+    """`stmt` (the export's query) selecting its cells' text instead of the stored values: on
+    SQLite one column, each row's whole CSV line as bytes; on PostgreSQL a column a cell (COPY
+    writes the CSV)."""
     columns = list(stmt.selected_columns)
-    cells = [cell(columns, dialect, zone) for cell in LAYOUTS[kind].cells]
+    fields = [cell(columns, dialect, zone) for cell in LAYOUTS[kind].cells]
     if dialect == "postgresql":
         # COPY writes an empty string as `""`; csv.writer writes it as nothing, like NULL.
-        cells = [func.nullif(c, "") for c in cells]
+        cells = [func.nullif(f.cell, "") for f in fields]
+    else:
+        cells = [sql_lines.line(fields)]
     return stmt.with_only_columns(
         *(c.label(f"c{i}") for i, c in enumerate(cells)), maintain_column_froms=True
     )
@@ -188,20 +198,16 @@ class Stream:
             self._stack.close()
             raise
 
-    def _fetch(self, cursor) -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        while batch := cursor.fetchmany(BATCH_ROWS):
-            # In slices, so that a chunk is about FLUSH_BYTES and rows counts what was sent.
-            for start in range(0, len(batch), SLICE_ROWS):
-                part = batch[start : start + SLICE_ROWS]
-                writer.writerows(part)
-                self.rows += len(part)
-                if buffer.tell() >= FLUSH_BYTES:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-        yield buffer.getvalue()
+    def _fetch(self, cursor) -> Iterator[bytes]:
+        # Each row is its CSV line already: a batch joined is a chunk. Batches are sized from the
+        # lines seen so far for about CHUNK_BYTES (few, large writes to the response; memory
+        # bounded by one batch), the first small so that the download starts at once.
+        size = FIRST_ROWS
+        while batch := cursor.fetchmany(size):
+            chunk = b"".join([row[0] for row in batch])
+            self.rows += len(batch)
+            yield chunk
+            size = max(1, min(MAX_ROWS, CHUNK_BYTES * len(batch) // max(len(chunk), 1)))
 
     def _copy(self, conn: Connection, formatted: Select, tz: ZoneInfo) -> Iterator[bytes]:
         # Settings for this transaction only: timestamps are formatted in the session's zone; floats
@@ -220,13 +226,14 @@ class Stream:
 
     def _copy_rows(self, conn: Connection, copy) -> Iterator[bytes]:
         # COPY sends one row per message, ending in \n: csv.writer ends rows with \r\n.
-        pending: list[bytes] = []
+        # The rows are kept as views (no copy) until a chunk of about CHUNK_BYTES is joined.
+        pending: list[memoryview] = []
         size = 0
         try:
             for row in copy:
-                pending.append(bytes(row[:-1]))
+                pending.append(row[:-1])
                 size += len(row)
-                if size >= FLUSH_BYTES:
+                if size >= CHUNK_BYTES:
                     self.rows += len(pending)
                     yield b"\r\n".join(pending) + b"\r\n"
                     pending, size = [], 0
@@ -244,7 +251,7 @@ class Stream:
             yield b"\r\n".join(pending) + b"\r\n"
 
     def chunks(self) -> Iterator[str | bytes]:
-        """The CSV text: the header, then the rows in pieces of about FLUSH_BYTES."""
+        """The CSV text: the header, then the rows in pieces of about CHUNK_BYTES."""
         header: str | None = self._header
         for chunk in self._batches:
             if header is not None:

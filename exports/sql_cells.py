@@ -47,6 +47,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from data.periods import Period
 from data.schema import UTCDateTime
 from exports import cells
+from exports.sql_lines import Field, enclosed, holds_any, quoted_if_needed
 from metrics.localtime import offset_changes
 
 # Beyond this a number's text may need an exponent or more digits than a double holds exactly.
@@ -133,8 +134,8 @@ def _offset_text(seconds: int) -> str:
 
 @dataclass(frozen=True)
 class ZoneWindow:
-    """The display zone and, for SQLite, its UTC offsets over [start, end): the offset (seconds)
-    at start and at each change; `changes` is empty when the window lies off the calendar."""
+    """The display zone and its UTC offsets over [start, end): the offset (seconds) at start and
+    at each change; `changes` is empty when the window lies off the calendar."""
 
     tz: ZoneInfo
     changes: tuple[tuple[datetime, int], ...] = ()
@@ -157,7 +158,7 @@ def timestamp(value: ColumnElement, dialect: str, zone: ZoneWindow) -> ColumnEle
     formats in the session's time zone, which the export sets to the display zone.
     """
     if dialect == "postgresql":
-        return _pg_timestamp(value, zone.tz)
+        return _pg_timestamp(value, zone)
     fallback = func.export_timestamp(value, _text(zone.tz.key))
     if not zone.changes:
         return fallback
@@ -166,7 +167,8 @@ def timestamp(value: ColumnElement, dialect: str, zone: ZoneWindow) -> ColumnEle
     def branch(offset: int) -> ColumnElement:
         moved = func.strftime("%Y-%m-%dT%H:%M:%S", func.substr(stored, 1, 19), _text(f"{offset:+d} seconds"))
         # Milliseconds cut from the stored text: isoformat truncates where strftime's %f rounds.
-        return moved + _text(".") + func.substr(stored, 21, 3) + _text(_offset_text(offset))
+        written = moved + _text(".") + func.substr(stored, 21, 3) + _text(_offset_text(offset))
+        return written if offset % 3600 else _same_day(stored, offset // 3600, written)
 
     def pick(part: Sequence[tuple[datetime, int]]) -> ColumnElement:
         if len(part) == 1:
@@ -178,7 +180,24 @@ def timestamp(value: ColumnElement, dialect: str, zone: ZoneWindow) -> ColumnEle
     return case((inside, pick(zone.changes)), else_=fallback)
 
 
-def _pg_timestamp(value: ColumnElement, tz: ZoneInfo) -> ColumnElement:
+_HOURS = "".join(f"{hour:02d}" for hour in range(24))
+
+
+def _same_day(stored: ColumnElement, hours: int, otherwise: ColumnElement) -> ColumnElement:
+    """SQL: the stored UTC text `hours` ahead, written by text surgery when the local time falls
+    on the same date (only the hour changes: a lookup in _HOURS), else `otherwise` (strftime,
+    which parses the date: about five times slower)."""
+    hour = func.substr(stored, 12, 2)
+    # Two-digit texts compare as the numbers they write.
+    same_day = hour >= f"{-hours:02d}" if hours <= 0 else hour < f"{24 - hours:02d}"
+    local_hour = func.substr(_text(_HOURS), cast(hour, Integer) * 2 + (2 * hours + 1), 2)
+    offset = _text(_offset_text(hours * 3600))
+    moved = func.substr(stored, 1, 10) + _text("T") + local_hour + func.substr(stored, 14, 10) + offset
+    return case((same_day, moved), else_=otherwise)
+
+
+def _pg_timestamp(value: ColumnElement, zone: ZoneWindow) -> ColumnElement:
+    tz = zone.tz
     offset = func.extract("timezone", value)
     fast = func.to_char(value, _text(_PG_LOCAL + "TZH:TZM"))
     local = func.timezone(_text(tz.key), value)
@@ -187,9 +206,13 @@ def _pg_timestamp(value: ColumnElement, tz: ZoneInfo) -> ColumnElement:
     exact = exact + _two_digits(seconds // 3600) + _text(":") + _two_digits(seconds % 3600 // 60)
     exact = exact + case((seconds % 60 != 0, _text(":") + _two_digits(seconds % 60)), else_=_text(""))
     utc = func.to_char(func.timezone(_text("UTC"), value), _text(_PG_LOCAL)) + _text("+00:00")
+    # TZH:TZM has no seconds: offsets off the minute (old local mean times) take the long way.
+    whole_minutes = and_(value >= _CALENDAR[0], value < _CALENDAR[1], offset % 60 == 0)
+    if zone.changes and all(shift % 60 == 0 for _, shift in zone.changes):
+        # Inside the window every offset is whole minutes: two comparisons instead of extract().
+        whole_minutes = or_(and_(value >= zone.changes[0][0], value < zone.end), whole_minutes)
     return case(
-        # TZH:TZM has no seconds: offsets off the minute (old local mean times) take the long way.
-        (and_(value >= _CALENDAR[0], value < _CALENDAR[1], offset % 60 == 0), fast),
+        (whole_minutes, fast),
         (or_(local < datetime(1, 1, 1), local > datetime(9999, 12, 31, 23, 59, 59, 999999)), utc),
         else_=exact,
     )
@@ -224,11 +247,17 @@ def tenths(value: ColumnElement, dialect: str) -> ColumnElement:
             (near_half, _exact_tenths(x, dialect)),
             else_=func.printf(_text("%.1f"), x),
         )
-    shortest = cast(cast(x, Text), Numeric)  # float8out: the shortest text that reads back as x
-    twenty = shortest * 20
-    near_half = and_(twenty == func.trunc(twenty), func.mod(func.trunc(twenty), 2) != 0)
+    text = cast(x, Text)  # float8out: the shortest text that reads back as x
+    shortest = cast(text, Numeric)
+    # 20 * shortest is an odd integer exactly when the shortest text has two decimals, the last a
+    # 5 (its last digit is never 0; an exponent ends in a sign and two digits): a LIKE, not
+    # three numeric operations.
+    near_half = text.like("%._5")
     rounded = cast(func.round(shortest, 1), Text)
-    signed = case((and_(rounded == "0.0", or_(x < 0, cast(x, Text) == "-0")), _text("-0.0")), else_=rounded)
+    # round() gives 0.0 for (-0.05, 0] where Python writes -0.0: told from x itself, so that the
+    # rounding runs once. -0.05's own double (its shortest text `-0.05`) is a tie, decided above.
+    negative_zero = or_(and_(x < 0, x > literal(-0.05, Float)), and_(x == 0, text == "-0"))
+    signed = case((negative_zero, _text("-0.0")), else_=rounded)
     return case(
         (func.abs(x) < _NUMBER_LIMIT, case((near_half, _exact_tenths(x, dialect)), else_=signed)),
         (x == literal(math.inf, Float), _text("inf")),
@@ -290,6 +319,28 @@ def topics(value: ColumnElement, dialect: str) -> ColumnElement:
     json.dumps writes `["a", "b"]`; without a backslash no string holds a quote, so its `", "` are
     the separators. Anything else is parsed, by SQLite's cells functions or PostgreSQL's JSON.
     """
+    stored, plain, fast, slow = _topics_parts(value, dialect)
+    return case((plain, fast), (stored == "[]", null()), else_=slow)
+
+
+def topics_field(value: ColumnElement, dialect: str) -> Field:
+    """The topics cell and, for SQLite, as written in a CSV line: on the common path the joined
+    topics hold no quote, CR or LF (in JSON those need a backslash), so only a comma is tested."""
+    stored, plain, fast, slow = _topics_parts(value, dialect)
+    cell = case((plain, fast), (stored == "[]", null()), else_=slow)
+    if dialect != "sqlite":
+        return Field(cell, cell)
+    fast_written = case((holds_any(fast, (",",)), enclosed(fast, doubled=False)), else_=fast)
+    written = case(
+        (plain, fast_written),
+        (stored == "[]", _text("")),
+        else_=func.coalesce(quoted_if_needed(slow), _text("")),
+    )
+    return Field(cell, written)
+
+
+def _topics_parts(value: ColumnElement, dialect: str) -> tuple[ColumnElement, ...]:
+    """(stored text, common shape, its cell, any other shape's cell) of a topics cell."""
     stored = _stored_text(value, dialect)
     plain = and_(
         stored.like('["%"]'),
@@ -306,7 +357,7 @@ def topics(value: ColumnElement, dialect: str) -> ColumnElement:
         )
         joined = select(func.string_agg(items.c.value, aggregate_order_by(_text("; "), items.c.n)))
         slow = neutralised(case((func.json_typeof(value) == "array", joined.scalar_subquery())), dialect)
-    return case((plain, fast), (stored == "[]", null()), else_=slow)
+    return stored, plain, fast, slow
 
 
 _JSON_STRING = r'"(?:[^"\\]|\\.)*"'
@@ -322,13 +373,15 @@ def json_cell(value: ColumnElement, dialect: str) -> ColumnElement:
     """
     stored = _stored_text(value, dialect)
     if dialect == "sqlite":
-        # SQLite's json() drops the white space; a JSON number may be kept as a number (the
-        # column's affinity is NUMERIC), and escapes or a leading minus go to exports.cells.
-        plain = and_(
-            func.typeof(stored) == "text", not_(_holds(stored, "\\u", dialect)), _safe_start(stored, dialect)
-        )
+        plain = _sqlite_plain_json(stored)
         return case((plain, func.nullif(func.json(stored), "null")), else_=func.export_json(stored))
     plain = and_(not_(_holds(stored, "\\", dialect)), _safe_start(stored, dialect))
+    # json_strip_nulls writes the value again compact, in order, strings escaped as
+    # json.dumps(ensure_ascii=False) escapes them, numbers as stored: cells.json_text's text,
+    # parsed in C (a regular expression costs about ten times more). It drops null members:
+    # only for text without `null`.
+    compact = and_(not_(_holds(stored, "null", dialect)), _safe_start(stored, dialect))
+    stripped = cast(func.json_strip_nulls(value), Text)
     fast = func.regexp_replace(stored, '("[^"]*")|' + _JSON_SPACE, r"\1", "g")
     # Otherwise strings are taken whole (escapes included) and, when they hold \u escapes,
     # decoded and written again by PostgreSQL, which escapes as json.dumps(ensure_ascii=False):
@@ -349,14 +402,70 @@ def json_cell(value: ColumnElement, dialect: str) -> ColumnElement:
         func.string_agg(rewritten, aggregate_order_by(_text(""), tokens.c.n))
     ).scalar_subquery()
     slow = neutralised(case((not_(_holds(stored, "\\u", dialect)), squeezed), else_=decoded_all), dialect)
-    return case((stored == "null", null()), (plain, fast), else_=slow)
+    return case((stored == "null", null()), (compact, stripped), (plain, fast), else_=slow)
+
+
+def _sqlite_plain_json(stored: ColumnElement) -> ColumnElement:
+    """SQLite: JSON text that json() writes as cells.json_text does. json() drops the white space;
+    a JSON number may be kept as a number (the column's affinity is NUMERIC), and escapes or a
+    leading minus go to exports.cells."""
+    return and_(
+        func.typeof(stored) == "text", not_(_holds(stored, "\\u", "sqlite")), _safe_start(stored, "sqlite")
+    )
+
+
+def json_field(value: ColumnElement, dialect: str) -> Field:
+    """The JSON cell and, for SQLite, as written in a CSV line, json() run once on the common
+    path: its text keeps the stored strings and commas and holds no raw CR or LF (json() refuses
+    them in strings), so the stored text says whether it needs quotes."""
+    cell = json_cell(value, dialect)
+    if dialect != "sqlite":
+        return Field(cell, cell)
+    stored = _stored_text(value, dialect)
+    compact = func.json(stored)
+    written = case(
+        (stored == "null", _text("")),  # half the messages: no metadata
+        (
+            _sqlite_plain_json(stored),
+            case(
+                (holds_any(stored, ('"', ",")), enclosed(compact)),
+                else_=func.coalesce(func.nullif(compact, "null"), _text("")),
+            ),
+        ),
+        else_=func.coalesce(quoted_if_needed(func.export_json(stored)), _text("")),
+    )
+    return Field(cell, written)
 
 
 def duration(created: ColumnElement, closed: ColumnElement, dialect: str) -> ColumnElement:
     """SQL: seconds from `created` to `closed` as cells.number(seconds, 1) writes them."""
     if dialect == "sqlite":
-        return func.export_duration(type_coerce(created, String), type_coerce(closed, String))
+        return _sqlite_duration_sql(type_coerce(created, String), type_coerce(closed, String))
     return tenths(cast(func.extract("epoch", closed - created), Float), dialect)
+
+
+def _sqlite_duration_sql(start: ColumnElement, end: ColumnElement) -> ColumnElement:
+    """SQL: str(round(timedelta.total_seconds(), 1)) of the stored UTC texts, in SQLite.
+
+    total_seconds() is the microseconds divided by 10^6, correctly rounded: below 2^53 the same
+    double as `micros / 1000000.0`. Unless the microseconds end in exactly 50000 (a tie in
+    decimal), that double is at least 10^-6 from a half tenth while its error is below 10^-7 for
+    durations under 31 years (the year numbers less than 30 apart), so printf's rounding agrees
+    with round()'s. The rest (ties, longer spans, other shapes) goes to exports.cells.
+    """
+    fraction_start = cast(func.substr(start, 21, 6), Integer)
+    fraction_end = cast(func.substr(end, 21, 6), Integer)
+    # micros % 100000 is (fraction_end - fraction_start) % 100000: 10^6 is a multiple of 10^5.
+    tie = func.abs(fraction_end - fraction_start) % 100000 == 50000
+    years = func.abs(cast(func.substr(end, 1, 4), Integer) - cast(func.substr(start, 1, 4), Integer))
+    seconds = func.unixepoch(func.substr(end, 1, 19)) - func.unixepoch(func.substr(start, 1, 19))
+    micros = seconds * 1000000 + (fraction_end - fraction_start)
+    fast = and_(func.length(start) == 26, func.length(end) == 26, years < 30, not_(tie))
+    return case(
+        (end.is_(None), null()),
+        (fast, func.printf(_text("%.1f"), micros / literal(1000000.0, Float))),
+        else_=func.export_duration(start, end),
+    )
 
 
 # --- the rare rest on SQLite, by exports.cells itself -----------------------------------------
