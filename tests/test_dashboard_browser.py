@@ -381,3 +381,17 @@ def test_every_chart_draws_with_the_small_plotly_bundle_and_the_full_one_is_neve
     fetched = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert any("plotly-cartesian.min.js" in url for url in fetched)
     assert not [url for url in fetched if "package_data/plotly.min.js" in url]
+
+
+def test_the_browsers_own_string_functions_survive_dashs_polyfill(dashboard):
+    """Dash's @babel/polyfill swaps trim, parseInt and parseFloat for slower script versions that
+    still count U+180E as white space (and disguises them as native code); assets/native-strings.js
+    puts the browser's back, which, as Unicode 6.3 and later say, keep it."""
+    kept = dashboard.driver.execute_script(
+        "const s = '\\u180e';"
+        "return [(s + ' 12 ').trim() === s + ' 12', Number.isNaN(parseInt(s + '12')),"
+        " Number.isNaN(parseFloat(s + '1.5')), Number.parseInt === parseInt,"
+        " Number.parseFloat === parseFloat, ' 0x1f '.trim() === '0x1f', parseInt(' 0x1f') === 31];"
+    )
+    assert kept == [True] * 7
+    assert console_errors(dashboard) == []
