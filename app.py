@@ -49,6 +49,8 @@ ROOT = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
 ASSETS = ROOT / "assets"
 # Dash's page with a language and a skip link; the inline scripts are Dash's own (hashed by the CSP).
+# assets/native-strings.js runs once before Dash's scripts (here) and once after them (as an asset):
+# it keeps the browser's own trim, parseInt and parseFloat under Dash's polyfill (see the file).
 INDEX = """<!DOCTYPE html>
 <html lang="en">
     <head>
@@ -62,12 +64,13 @@ INDEX = """<!DOCTYPE html>
         {%app_entry%}
         <footer>
             {%config%}
+            <script src="__NATIVE_STRINGS__"></script>
             {%scripts%}
             {%renderer%}
         </footer>
     </body>
 </html>
-"""
+""".replace("__NATIVE_STRINGS__", DASHBOARD_PATH + "assets/native-strings.js")
 
 
 def create_app(config: Config | None = None) -> Dash:

@@ -1,11 +1,12 @@
 """The chart callbacks: period figures from the metrics package, drawn by charts.figures, each with
-a one-line summary and its data as a table (the text alternative)."""
+a one-line summary and its data as a table (the text alternative), which the browser draws only
+once its disclosure is opened (assets/tables.js)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Dash, Input, Output
+from dash import ClientsideFunction, Dash, Input, Output, State
 from sqlalchemy.exc import SQLAlchemyError
 
 import metrics
@@ -317,16 +318,28 @@ def _outputs(chart_ids: tuple[str, ...]) -> list[Output]:
         for output in (
             Output(chart, "figure"),
             Output(f"{chart}-summary", "children"),
-            Output(f"{chart}-table", "children"),
+            Output(f"{chart}-table-data", "data"),
         )
     ]
 
 
 def register(app: Dash) -> None:
-    """Attach the chart callbacks to `app` (two, so the fast charts do not wait for the slow ones)."""
+    """Attach the chart callbacks to `app` (two, so the fast charts do not wait for the slow ones),
+    and for each chart the clientside callback that draws its table when its disclosure is open."""
     app.callback(*_outputs(TIME_CHARTS), Input("filters", "data"), prevent_initial_call=True)(
         update_time_series
     )
     app.callback(*_outputs(BREAKDOWN_CHARTS), Input("filters", "data"), prevent_initial_call=True)(
         update_breakdowns
+    )
+    # One clientside callback for every table, not one each: each callback run costs the renderer
+    # a pass over every component of the page.
+    charts = (*TIME_CHARTS, *BREAKDOWN_CHARTS)
+    app.clientside_callback(
+        ClientsideFunction(namespace="chartTables", function_name="fill"),
+        *(Output(f"{chart}-table", "children") for chart in charts),
+        *(Input(f"{chart}-disclosure", "n_clicks") for chart in charts),
+        *(Input(f"{chart}-table-data", "data") for chart in charts),
+        *(State(f"{chart}-disclosure", "id") for chart in charts),
+        prevent_initial_call=True,
     )

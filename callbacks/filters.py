@@ -109,6 +109,11 @@ def _segment_value(value) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+def _changed(value, shown):
+    """`value` for a control now showing `shown`; no_update when it already shows it."""
+    return no_update if value == shown else value
+
+
 def sync_filters(
     search, preset, start, end, user_type, topics_click, issues_click, _clear, *segments_compare_stored
 ):
@@ -151,16 +156,19 @@ def sync_filters(
         return (no_update,) * (11 + len(EXPORTS) + 2 + len(SEGMENT_FIELDS) + 1)
     query = new.query()
     period = new.period(tz)
+    same_topics = stored is not None and new.topics == current.topics
     return (
         query if query != (search or "") and view_link is None else no_update,
-        None if new.custom else new.preset,
-        new.start_date,
-        new.end_date,
-        new.user_type or ALL_USERS,
+        # A control already showing its value is not sent it again (each output costs the browser
+        # a pass over the page's components before the period callbacks can leave).
+        _changed(None if new.custom else new.preset, preset),
+        _changed(new.start_date, start),
+        _changed(new.end_date, end),
+        _changed(new.user_type or ALL_USERS, user_type),
         new.to_store() if new != current or stored is None else no_update,
         describe(period),
-        "rounded-pill" if new.topics else "rounded-pill d-none",
-        ", ".join(new.topics),
+        no_update if same_topics else ("rounded-pill" if new.topics else "rounded-pill d-none"),
+        no_update if same_topics else ", ".join(new.topics),
         _problems_text(problems, describe(period)) if problems else no_update,
         # Our own rewrite of a bad address triggers this again: leave its notice open then.
         True if problems else (no_update if ctx.triggered_id in (None, "url") else False),
@@ -169,8 +177,11 @@ def sync_filters(
         f"files: {export_scope(new, period)}",
         # The explorer shows every topic, for the same period and users.
         TOPICS_PATH + Filters(new.preset, new.start_date, new.end_date, new.user_type).query(),
-        *(_segment_value(getattr(new, field)) for field in SEGMENT_FIELDS.values()),
-        new.compare or NO_COMPARISON,
+        *(
+            _changed(_segment_value(getattr(new, field)), segment_values[control])
+            for control, field in SEGMENT_FIELDS.items()
+        ),
+        _changed(new.compare or NO_COMPARISON, compare),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output
+from dash import Dash, Input, Output, State, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
 import metrics
@@ -88,8 +88,11 @@ def kpi_cards(
     return cards
 
 
-def update_kpis(stored: dict | None) -> tuple:
-    """KPI cards plus the period notice (empty period) and the error banner."""
+def update_kpis(
+    stored: dict | None, notice_open: bool | None = None, error_open: bool | None = None
+) -> tuple:
+    """KPI cards plus the period notice (empty period) and the error banner; a notice or banner
+    that is closed (`notice_open`, `error_open` False) and stays closed is left as it is."""
     filters = stored_filters(stored)
     compared = filters.comparison()
 
@@ -106,7 +109,10 @@ def update_kpis(stored: dict | None) -> tuple:
     empty = current.sessions.total == 0 and current.messages.total == 0
     notice = "No sessions in this period. Pick a longer period or another user type." if empty else ""
     name = COMPARE_NAMES.get(filters.compare or "", "")
-    return (*kpi_cards(current, previous, before, comparison, name), notice, empty, "", False)
+    cards = kpi_cards(current, previous, before, comparison, name)
+    shown_notice = (no_update, no_update) if notice_open is False and not empty else (notice, empty)
+    shown_error = (no_update, no_update) if error_open is False else ("", False)
+    return (*cards, *shown_notice, *shown_error)
 
 
 def register(app: Dash) -> None:
@@ -118,5 +124,7 @@ def register(app: Dash) -> None:
         Output("db-error", "children", allow_duplicate=True),
         Output("db-error", "is_open", allow_duplicate=True),
         Input("filters", "data"),
+        State("period-alert", "is_open"),
+        State("db-error", "is_open"),
         prevent_initial_call=True,
     )(update_kpis)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, no_update
+import hashlib
+import json
+
+from dash import Dash, Input, Output, State, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
-from callbacks.inputs import selected_session, stored_filters
+from callbacks.inputs import selected_session, stored_filters, text_or_none
 from callbacks.period import load
 from data import sessions
 from data.localtime import in_zone
@@ -33,22 +36,38 @@ def _row(s: dict, tz) -> dict:
     }
 
 
-def update_table(stored: dict | None) -> tuple:
-    """Rows and caption for the filters' period and segment (user type, topic)."""
+def shown_key(rows: list[dict], caption: str) -> str:
+    """A fingerprint of the table's rows and caption: equal exactly when both are the same."""
+    text = json.dumps([rows, caption], sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def update_table(stored: dict | None, shown: str | None = None) -> tuple:
+    """Rows, caption and their fingerprint for the filters' period and segment (user type, topic).
+
+    When the fingerprint equals `shown` (the one of the rows on screen) nothing is sent: the table
+    already shows them (e.g. the newest 500 sessions of the last 7 days are those of the last 30
+    days), and 500 rows re-sent cost the browser a redraw of the grid for nothing.
+    """
     filters = stored_filters(stored)
+    shown = text_or_none(shown, "sessions-grid-key.data")
     tz = services().config.tz
     try:
         found = load(
             "sessions", filters, lambda conn, period: sessions.recent_sessions(conn, period, filters.segment)
         )
     except SQLAlchemyError:
-        return [], "not available: the database is not answering"
-    rows = [_row(s, tz) for s in found]
-    limit = sessions.RECENT_LIMIT
-    caption = f"newest {limit:,} in the period" if len(rows) >= limit else f"{len(rows):,} in the period"
-    if filters.topics:
-        caption += " that discussed " + " or ".join(f"“{t}”" for t in filters.topics)
-    return rows, caption
+        rows, caption = [], "not available: the database is not answering"
+    else:
+        rows = [_row(s, tz) for s in found]
+        limit = sessions.RECENT_LIMIT
+        caption = f"newest {limit:,} in the period" if len(rows) >= limit else f"{len(rows):,} in the period"
+        if filters.topics:
+            caption += " that discussed " + " or ".join(f"“{t}”" for t in filters.topics)
+    key = shown_key(rows, caption)
+    if key == shown:
+        return no_update, no_update, no_update
+    return rows, caption, key
 
 
 def open_transcript(selected: list[dict] | None):
@@ -88,7 +107,9 @@ def register(app: Dash) -> None:
     app.callback(
         Output("sessions-grid", "rowData"),
         Output("sessions-caption", "children"),
+        Output("sessions-grid-key", "data"),
         Input("filters", "data"),
+        State("sessions-grid-key", "data"),
         prevent_initial_call=True,
     )(update_table)
     app.callback(

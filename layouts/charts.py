@@ -1,5 +1,9 @@
 """Chart cards: a title, a one-line hint, the graph, and its text alternative (a summary line and a
-data table behind a disclosure) that the period callbacks fill."""
+data table behind a disclosure) that the period callbacks fill.
+
+The table is drawn only once its disclosure has been opened: the period callbacks put it in the
+chart's `-table-data` store, and a clientside callback (assets/tables.js) copies it into the
+disclosure when it is opened, and again on every new period while it stays open."""
 
 from __future__ import annotations
 
@@ -62,7 +66,11 @@ def build_chart_card(graph_id: str, title: str, hint: str, height: int = 300) ->
         className="chart-graph",
     )
     alternative = html.Details(
-        [html.Summary("Show the data as a table", className="small"), html.Div(id=f"{graph_id}-table")],
+        [
+            html.Summary("Show the data as a table", className="small"),
+            html.Div(id=f"{graph_id}-table"),
+            dcc.Store(id=f"{graph_id}-table-data"),
+        ],
         id=f"{graph_id}-disclosure",
         className="chart-table mt-1",
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 
 # Values arrive already rounded and worded; numbers are formatted in the grid by dash-ag-grid's
@@ -74,7 +74,12 @@ def build_sessions_card() -> dbc.Card:
         className="d-flex align-items-baseline flex-wrap",
     )
     return dbc.Card(
-        [dbc.CardHeader(header, className="bg-white border-0 pb-0"), dbc.CardBody(grid, className="pt-2")],
+        [
+            dbc.CardHeader(header, className="bg-white border-0 pb-0"),
+            # The fingerprint of the rows shown (callbacks.sessions.update_table): unchanged rows are
+            # not sent again.
+            dbc.CardBody([grid, dcc.Store(id="sessions-grid-key")], className="pt-2"),
+        ],
         className="shadow-sm mb-4",
     )
 

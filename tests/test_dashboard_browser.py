@@ -13,7 +13,8 @@ import pytest
 from plotly.offline import get_plotlyjs_version
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.browser import sign_in, text_of
 from tests.builders import Msg, Spec, build, sid
@@ -291,6 +292,76 @@ def test_each_chart_has_a_summary_and_its_data_as_a_table(dash_duo, make_app):
     }
 
 
+def _shown_table(dash_duo, chart: str) -> dict[str, list[str]]:
+    """The rows of the chart's data table as drawn now, by first cell ({} when none is drawn)."""
+    # Read in one script: the table may be redrawn between two WebDriver calls.
+    cells = dash_duo.driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map("
+        "row => [...row.querySelectorAll('td, th')].map(cell => cell.textContent.trim()))",
+        f"#{chart}-table table tbody tr",
+    )
+    return {c[0]: c[1:] for c in cells}
+
+
+def _toggle_table(dash_duo, chart: str) -> None:
+    """Press the chart's "Show the data as a table" summary with the keyboard (Enter), as a
+    keyboard user opens or closes it."""
+    summary = dash_duo.find_element(f"#{chart}-disclosure > summary")
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", summary
+    )
+    summary.send_keys(Keys.ENTER)
+
+
+def _wait_for_table(dash_duo, chart: str, expected: dict[str, int]) -> None:
+    """Until the chart's drawn table holds exactly `expected` (first cell -> count)."""
+    WebDriverWait(dash_duo.driver, 10).until(
+        lambda _: {name: int(cells[0]) for name, cells in _shown_table(dash_duo, chart).items()} == expected,
+        f"{chart}'s table never showed {expected}: {_shown_table(dash_duo, chart)}",
+    )
+
+
+def test_a_chart_table_is_drawn_when_opened_and_follows_the_period_while_open(dashboard):
+    """A closed disclosure holds no table; opened (keyboard), it shows the period's rows, follows a
+    period change while open, and after closing shows the newest period's rows when reopened.
+    Topic counts by hand from the specs (sessions 1-6 in 7 days, 1-3 in 24 hours, all in 30 days)."""
+    dash_duo = dashboard
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "6", timeout=10)  # last 7 days
+    dash_duo.wait_for_contains_text("#chart-topics-summary", "Most: billing (3 sessions)", timeout=10)
+    disclosure = dash_duo.find_element("#chart-topics-disclosure")
+    assert disclosure.get_attribute("open") is None
+    assert _shown_table(dash_duo, "chart-topics") == {}  # closed: nothing drawn
+
+    _toggle_table(dash_duo, "chart-topics")
+    week = {"billing": 3, "booking": 2, "refunds": 1, "provider onboarding": 1, "cancellations": 1}
+    _wait_for_table(dash_duo, "chart-topics", week)
+    assert disclosure.get_attribute("open") is not None
+    header = [
+        th.text for th in dash_duo.driver.find_elements(By.CSS_SELECTOR, "#chart-topics-table thead th")
+    ]
+    assert header == ["Topic", "Sessions"]
+
+    def choose(label: str) -> None:  # a script click: the page scrolls while the table redraws
+        button = dash_duo.driver.find_element(By.XPATH, f"//label[normalize-space()='{label}']")
+        dash_duo.driver.execute_script("arguments[0].click()", button)
+
+    choose("Last 24 hours")  # open: the table follows
+    _wait_for_table(dash_duo, "chart-topics", {"billing": 2, "refunds": 1, "provider onboarding": 1})
+
+    _toggle_table(dash_duo, "chart-topics")  # closed, then a new period: no stale rows kept
+    WebDriverWait(dash_duo.driver, 10).until(lambda _: disclosure.get_attribute("open") is None)
+    choose("Last 30 days")
+    dash_duo.wait_for_text_to_equal("#kpi-sessions .kpi-value", "10", timeout=10)
+    WebDriverWait(dash_duo.driver, 10).until(lambda _: _shown_table(dash_duo, "chart-topics") == {})
+
+    _toggle_table(dash_duo, "chart-topics")
+    month = {**week, "booking": 5, "privacy": 1}
+    _wait_for_table(dash_duo, "chart-topics", month)
+    # Another chart's table, never opened, was never drawn.
+    assert _shown_table(dash_duo, "chart-activity") == {}
+    assert console_errors(dash_duo) == []
+
+
 def test_every_chart_draws_with_the_small_plotly_bundle_and_the_full_one_is_never_fetched(dashboard):
     """The page carries plotly.js's cartesian bundle (1.5 MB, not the 4.7 MB full one): every trace
     type the dashboard uses is drawn with it, and it is the plotly.js release plotly.py expects."""
@@ -310,3 +381,17 @@ def test_every_chart_draws_with_the_small_plotly_bundle_and_the_full_one_is_neve
     fetched = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert any("plotly-cartesian.min.js" in url for url in fetched)
     assert not [url for url in fetched if "package_data/plotly.min.js" in url]
+
+
+def test_the_browsers_own_string_functions_survive_dashs_polyfill(dashboard):
+    """Dash's @babel/polyfill swaps trim, parseInt and parseFloat for slower script versions that
+    still count U+180E as white space (and disguises them as native code); assets/native-strings.js
+    puts the browser's back, which, as Unicode 6.3 and later say, keep it."""
+    kept = dashboard.driver.execute_script(
+        "const s = '\\u180e';"
+        "return [(s + ' 12 ').trim() === s + ' 12', Number.isNaN(parseInt(s + '12')),"
+        " Number.isNaN(parseFloat(s + '1.5')), Number.parseInt === parseInt,"
+        " Number.parseFloat === parseFloat, ' 0x1f '.trim() === '0x1f', parseInt(' 0x1f') === 31];"
+    )
+    assert kept == [True] * 7
+    assert console_errors(dashboard) == []
