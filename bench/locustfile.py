@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from locust import HttpUser, between, events, task
 
-from bench.dash_calls import filter_callbacks, payload
+from bench.dash_calls import call_body, filter_callbacks, payload
 
 DASH = "/admin/chat-analytics/"
 PERIODS = ["24h", "7d", "30d", "90d"]
@@ -58,13 +58,8 @@ class Staff(HttpUser):
 
     @task(3)
     def live_tick(self) -> None:
-        body = payload(self.live, self.filters)
-        body["inputs"] = [{"id": "live-tick", "property": "n_intervals", "value": 1}]
-        body["changedPropIds"] = ["live-tick.n_intervals"]
-        body["state"] = [
-            {"id": "db-error", "property": "is_open", "value": False},
-            {"id": "filters", "property": "data", "value": self.filters},
-        ]
+        values = {"live-tick.n_intervals": 1, "filters.data": self.filters, "db-error.is_open": False}
+        body = call_body(self.live, values, ["live-tick.n_intervals"])
         self.client.post(DASH + "_dash-update-component", json=body, name="dashboard: live count")
 
     @task(2)
