@@ -17,7 +17,6 @@ from data.schema import (
 from metrics.results import MessageCounts, SessionCounts
 from metrics.spans import (
     Selecting,
-    count_if,
     cover_for,
     grouped_sums,
     messages_in,
@@ -40,33 +39,13 @@ def active_sessions(conn: Connection, segment: Selecting = None) -> int:
 
 def session_counts(conn: Connection, period: Period, segment: Selecting = None) -> SessionCounts:
     """Sessions created in the period: total, still active, closed."""
-    total, active = period_sums(
-        conn,
-        period,
-        segment,
-        ("sessions", "active"),
-        lambda part: select(func.count(), count_if(chat_sessions.c.is_active)).where(
-            *sessions_where(part, segment)
-        ),
-    )
+    total, active = period_sums(conn, period, segment, ("sessions", "active"))
     return SessionCounts(total=int(total), active=int(active), closed=int(total - active))
 
 
 def message_counts(conn: Connection, period: Period, segment: Selecting = None) -> MessageCounts:
     """Messages created in the period, by sender type, and how many sessions they belong to."""
-    counts = period_sums(
-        conn,
-        period,
-        segment,
-        [f"msg_{s}" for s in SENDER_TYPES],
-        lambda part: messages_in(
-            select(*(count_if(chat_messages.c.sender_type == s) for s in SENDER_TYPES)).select_from(
-                chat_messages
-            ),
-            part,
-            segment,
-        ),
-    )
+    counts = period_sums(conn, period, segment, [f"msg_{s}" for s in SENDER_TYPES])
     by_sender = {s: int(n) for s, n in zip(SENDER_TYPES, counts, strict=True)}
     return MessageCounts(
         total=sum(by_sender.values()),

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, literal, select
 
-from data.counters import ANALYTICS_COUNTERS, sums_sql
+from data.counters import ANALYTICS_COUNTERS
 from data.periods import Period
-from data.schema import chat_analytics, chat_sessions
 from metrics import percentiles as pct
 from metrics.results import Outcomes, ResponseTimes, Satisfaction
 from metrics.spans import (
     Selecting,
     assistant_times,
-    count_if,
     cover_for,
     edge_response_stats,
     hour_sums,
     period_sums,
     response_histogram,
-    sessions_where,
 )
 
 PERCENTILES = (50, 90, 95, 99)
@@ -76,16 +73,7 @@ def exact_response_times(
 
 def satisfaction(conn: Connection, period: Period, segment: Selecting = None) -> Satisfaction:
     """Mean rating of rated sessions in the period, how many are rated, and the 1-5 distribution."""
-    rating = chat_sessions.c.satisfaction_rating
-    sums = period_sums(
-        conn,
-        period,
-        segment,
-        [f"rated_{r}" for r in range(1, 6)],
-        lambda part: select(*(count_if(rating == r) for r in range(1, 6))).where(
-            *sessions_where(part, segment)
-        ),
-    )
+    sums = period_sums(conn, period, segment, [f"rated_{r}" for r in range(1, 6)])
     distribution = {r: int(n) for r, n in zip(range(1, 6), sums, strict=True)}
     count = sum(distribution.values())
     average = sum(r * n for r, n in distribution.items()) / count if count else None
@@ -94,19 +82,7 @@ def satisfaction(conn: Connection, period: Period, segment: Selecting = None) ->
 
 def outcomes(conn: Connection, period: Period, segment: Selecting = None) -> Outcomes:
     """Resolution and escalation rates (%) and mean engagement over analysed sessions in the period."""
-    sums = period_sums(
-        conn,
-        period,
-        segment,
-        [c.name for c in ANALYTICS_COUNTERS],
-        lambda part: (
-            select(*sums_sql())
-            .select_from(
-                chat_analytics.join(chat_sessions, chat_sessions.c.session_id == chat_analytics.c.session_id)
-            )
-            .where(*sessions_where(part, segment))
-        ),
-    )
+    sums = period_sums(conn, period, segment, [c.name for c in ANALYTICS_COUNTERS])
     n, resolved, escalated, tenths = (int(v) for v in sums)
     if n == 0:
         return Outcomes(0, None, None, None)

@@ -14,13 +14,15 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import Connection, Integer, Select, and_, case, cast, func, literal, select
+from sqlalchemy import Connection, Integer, Select, and_, case, cast, func, literal, null, select
 
 from data import histogram
+from data.counters import ANALYTICS_COUNTERS, sums_sql
 from data.cover import Cover, cover
 from data.periods import Period
 from data.schema import (
     HOURLY_COUNTERS,
+    SENDER_TYPES,
     chat_analytics,
     chat_messages,
     chat_sessions,
@@ -187,55 +189,124 @@ def cover_for(period: Period, selecting: Selecting, *, days: bool = False) -> Co
     return cover(period.start, period.end, days=days)
 
 
-# Inside `one_read_of_hours`: {(cover, user type): every rollup_hours counter's sum}.
-_HOUR_TOTALS: ContextVar[dict | None] = ContextVar("hour_totals", default=None)
+# Inside `one_read_of_hours`: every rollup_hours counter's sum per (cover, user type), and every
+# counter of a partial edge per (side, edge, segment), each read once.
+_SHARED: ContextVar[dict | None] = ContextVar("period_reads", default=None)
 
 
 @contextmanager
 def one_read_of_hours() -> Iterator[None]:
     """Within the block (several figures of one period on one connection), rollup_hours is read once
-    per cover and user type, every counter in one statement, instead of once per figure."""
-    token = _HOUR_TOTALS.set({})
+    per cover and user type, and each partial edge once per table (sessions, messages), every
+    counter in one statement, instead of once per figure."""
+    token = _SHARED.set({})
     try:
         yield
     finally:
-        _HOUR_TOTALS.reset(token)
+        _SHARED.reset(token)
+
+
+def _shared_read(key: tuple, read: Callable[[], dict]) -> dict:
+    """`read()`, or what it gave for `key` earlier in the same `one_read_of_hours` block."""
+    shared = _SHARED.get()
+    if shared is None:
+        return read()
+    if key not in shared:
+        shared[key] = read()
+    return shared[key]
 
 
 def hour_sums(conn: Connection, spans: Cover, user_type: Selecting, *names: str) -> list[int]:
     """Sums of rollup_hours counters over the cover's whole hours."""
     if not spans.hours:
         return [0] * len(names)
-    shared = _HOUR_TOTALS.get()
-    wanted = HOURLY_COUNTERS if shared is not None else names
-    key = (spans, segment_of(user_type).user_type)
-    if shared is None or key not in shared:
+    wanted = HOURLY_COUNTERS if _SHARED.get() is not None else names
+
+    def read() -> dict:
         row = conn.execute(
             select(*(func.coalesce(func.sum(rollup_hours.c[n]), 0) for n in wanted)).where(
                 spans.where(rollup_hours), *user_type_is(rollup_hours, user_type)
             )
         ).one()
-        sums = dict(zip(wanted, (int(v) for v in row), strict=True))
-        if shared is None:
-            return [sums[n] for n in names]
-        shared[key] = sums
-    return [shared[key][n] for n in names]
+        return dict(zip(wanted, (int(v) for v in row), strict=True))
+
+    sums = _shared_read(("hours", spans, segment_of(user_type).user_type), read)
+    return [sums[n] for n in names]
 
 
-def period_sums(
-    conn: Connection,
-    period: Period,
-    user_type: Selecting,
-    counters: Sequence[str],
-    edge_query: Callable[[Period], Select],
-) -> list[float]:
-    """Each rollup_hours counter summed over the period: whole hours from the rollup, plus
-    `edge_query(part)` (one row, one value per counter, in the same order) over each partial edge."""
-    spans = cover_for(period, user_type)
-    totals: list[float] = list(hour_sums(conn, spans, user_type, *counters))
+# The rollup_hours counters a partial edge reads from chat_sessions (with its analytics row) and
+# from chat_messages; the response-time counters come with the edge's histogram instead.
+SESSION_COUNTERS = (
+    "sessions",
+    "active",
+    *(f"rated_{r}" for r in range(1, 6)),
+    *(c.name for c in ANALYTICS_COUNTERS),
+)
+MESSAGE_COUNTERS = tuple(f"msg_{s}" for s in SENDER_TYPES)
+
+
+def _edge_sessions(conn: Connection, part: Period, segment: Selecting) -> dict[str, int]:
+    """Every session-side counter over the sessions created in `part`, in one statement."""
+    s = chat_sessions.c
+    columns = [
+        func.count(),
+        count_if(s.is_active),
+        *(count_if(s.satisfaction_rating == r) for r in range(1, 6)),
+    ]
+    row = conn.execute(
+        select(*columns, *sums_sql())
+        .select_from(chat_sessions.outerjoin(chat_analytics, chat_analytics.c.session_id == s.session_id))
+        .where(*sessions_where(part, segment))
+    ).one()
+    return dict(zip(SESSION_COUNTERS, (int(v or 0) for v in row), strict=True))
+
+
+def _edge_messages(conn: Connection, part: Period, segment: Selecting) -> dict:
+    """The messages created in `part` in one statement: {"msg_<sender>": n, "answers": [count, sum
+    of ms, {histogram bucket: n}]} (answers: assistant messages with a processing time)."""
+    m = chat_messages.c
+    # NULL without a processing time (SQLite's ln() is ours, in Python, and refuses NULL).
+    bucket = case((m.processing_time_ms.is_(None), null()), else_=histogram_bucket(m.processing_time_ms))
+    out: dict = dict.fromkeys(MESSAGE_COUNTERS, 0)
+    answers: list = [0, 0.0, {}]
+    stmt = messages_in(
+        select(m.sender_type, bucket, func.count(), func.sum(m.processing_time_ms)).select_from(
+            chat_messages
+        ),
+        part,
+        segment,
+    ).group_by(m.sender_type, bucket)
+    for sender, b, n, total in conn.execute(stmt):
+        out[f"msg_{sender}"] += int(n)
+        if sender == "assistant" and b is not None:
+            answers[0] += int(n)
+            answers[1] += float(total)
+            answers[2][int(b)] = answers[2].get(int(b), 0) + int(n)
+    out["answers"] = answers
+    return out
+
+
+def edge_sums(conn: Connection, part: Period, segment: Selecting, counters: Sequence[str]) -> list[int]:
+    """rollup_hours counters computed from the base tables over `part` (a partial edge)."""
+    out: dict = {}
+    key = (part.start, part.end, segment_of(segment))
+    if any(c in SESSION_COUNTERS for c in counters):
+        out.update(_shared_read(("sessions", *key), lambda: _edge_sessions(conn, part, segment)))
+    if any(c in MESSAGE_COUNTERS for c in counters):
+        out.update(_shared_read(("messages", *key), lambda: _edge_messages(conn, part, segment)))
+    return [out[c] for c in counters]
+
+
+def period_sums(conn: Connection, period: Period, segment: Selecting, counters: Sequence[str]) -> list[int]:
+    """Each rollup_hours counter summed over the period: whole hours from the rollup, the partial
+    edges from the base tables."""
+    spans = cover_for(period, segment)
+    totals = list(hour_sums(conn, spans, segment, *counters))
     for span in spans.edges:
-        row = conn.execute(edge_query(within(period, span))).one()
-        totals = [t + (v or 0) for t, v in zip(totals, row, strict=True)]
+        totals = [
+            t + v
+            for t, v in zip(totals, edge_sums(conn, within(period, span), segment, counters), strict=True)
+        ]
     return totals
 
 
@@ -294,6 +365,19 @@ def edge_response_stats(
 ) -> dict[int | None, list]:
     """{key: [count, sum, {bucket: n}]} of the assistant answers in the cover's edges, bucketed in
     SQL; `key` (SQL of a timestamp column) groups them, else everything is under None."""
+    if key is None:
+        total: list = [0, 0.0, {}]
+        for span in spans.edges:
+            part = within(period, span)
+            count, ms_sum, hist = _shared_read(
+                ("messages", part.start, part.end, segment_of(user_type)),
+                lambda part=part: _edge_messages(conn, part, user_type),
+            )["answers"]
+            total[0] += count
+            total[1] += ms_sum
+            for b, n in hist.items():
+                total[2][b] = total[2].get(b, 0) + n
+        return {None: total} if total[0] else {}
     ms = chat_messages.c.processing_time_ms
     bucket = histogram_bucket(ms).label("bucket")
     columns = [bucket] if key is None else [key(chat_messages.c.created_at).label("key"), bucket]
