@@ -69,10 +69,10 @@ def _hourly_figures_from_rollups(
     ).all()
     p95 = grouped_percentiles(
         conn,
-        select(r.start, r.bucket, func.sum(r.n))
+        # A row per user type: grouped_percentiles adds them up.
+        select(r.start, r.bucket, r.n)
         .select_from(join(windows, rollup_response, and_(r.start >= windows.c.lo, r.start < windows.c.hi)))
-        .where(r.grain == "h", *user_type_is(rollup_response, segment))
-        .group_by(r.start, r.bucket),
+        .where(r.grain == "h", *user_type_is(rollup_response, segment)),
         (95,),
     )
     return {

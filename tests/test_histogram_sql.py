@@ -20,10 +20,13 @@ GROUPS = {
     6: {b: (b * 7) % 13 + 1 for b in range(0, 120)},
     7: {50: 0},
 }
+# Rows of the same key and bucket add up (the rollups keep one a user type): key 8 is key 3 split.
+SPLIT = [(8, 5, 10), (8, 5, 8), (8, 6, 1), (8, 7, 0), (8, 7, 1)]
+GROUPS[8] = {5: 18, 6: 1, 7: 1}
 
 
 def _statement():
-    rows = [(k, b, n) for k, buckets in GROUPS.items() for b, n in buckets.items()]
+    rows = [(k, b, n) for k, buckets in GROUPS.items() if k != 8 for b, n in buckets.items()] + SPLIT
     table = (
         values(column("k", Integer), column("b", Integer), column("n", Integer), name="h").data(rows).cte("h")
     )
