@@ -4,7 +4,8 @@ Seeding 1,000,000 sessions goes through the app's write path (each chunk's sessi
 their rollups maintained) and takes half an hour or more of both cores per database; the same rows
 copied from the seeded SQLite file into an empty PostgreSQL database by COPY take minutes. The copy
 holds exactly the source's rows (rollups included), then each id sequence is moved past the copied
-ids and the planner's statistics are refreshed, as after a seed.
+ids, PostgreSQL's tables are vacuumed and the planner's statistics refreshed, as after a seed
+that autovacuum has since visited.
 """
 
 from __future__ import annotations
@@ -85,10 +86,21 @@ def copy(source_url: str, target_url: str, progress: bool = True) -> dict[str, i
             )
     if target.dialect.name == "postgresql":
         _move_sequences(target)
+        _vacuum(target)
     refresh_statistics(target, metadata.sorted_tables)
     source.dispose()
     target.dispose()
     return counts
+
+
+def _vacuum(target: Engine) -> None:
+    """VACUUM every table, as autovacuum does to a table that has lived a while: freshly copied
+    pages are not yet marked all-visible, so index-only scans still read each row's page (a
+    partial hour's sessions: 14 ms before, 9 ms after at 1M)."""
+    quote = target.dialect.identifier_preparer.format_table
+    # VACUUM refuses to run inside a transaction; the names come from our metadata, quoted.
+    with target.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM " + ", ".join(quote(table) for table in metadata.sorted_tables)))
 
 
 def main(argv: list[str] | None = None) -> int:
