@@ -17,6 +17,7 @@ from data.schema import (
 from metrics.results import MessageCounts, SessionCounts
 from metrics.spans import (
     Selecting,
+    count_if,
     cover_for,
     grouped_sums,
     messages_in,
@@ -80,13 +81,15 @@ def sessions_with_messages(conn: Connection, period: Period, segment: Selecting 
         if first is not None:
             # Counted already: sessions with messages in the whole hours or in an earlier edge.
             counted_from = moment(first) if lo < moment(first) else period.start
-            stmt = stmt.where(
-                ~exists().where(
-                    other.c.session_id == ids.c.session_id,
-                    other.c.created_at >= counted_from,
-                    other.c.created_at < moment(spans.end_hour),
-                )
+            counted = exists().where(
+                other.c.session_id == ids.c.session_id,
+                other.c.created_at >= counted_from,
+                other.c.created_at < moment(spans.end_hour),
             )
+            # Asked per session in the select list, not as a WHERE condition: PostgreSQL made that
+            # an anti join and, expecting 13,000 sessions in an edge of 960, hashed all 185,000
+            # messages of the whole hours (48 ms, against 13 ms for 960 index probes at 1M).
+            stmt = select(count_if(~counted)).select_from(ids)
         total += conn.execute(stmt).scalar_one()
     return int(total)
 
