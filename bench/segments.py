@@ -1,8 +1,9 @@
 """Server time of one dashboard refresh (cards, time series, breakdowns, sessions table) for the
 segments the rollups cannot answer, beside the same period unsegmented, cold (figure cache empty).
 
-`python -m bench.segments --database-url URL [--repeats N]` prints a Markdown table; the database
-must be seeded already (`python -m data.seed --sessions 100000`).
+`python -m bench.segments --database-url URL [--repeats N] [--periods 7d,90d]` prints a Markdown
+table, a row as each segment is measured; the database must be seeded already (`python -m
+data.seed --sessions 100000`).
 """
 
 from __future__ import annotations
@@ -28,34 +29,44 @@ SEGMENTS = {
 PERIODS = ("7d", "90d")
 
 
-def measure(app, repeats: int) -> dict[str, dict[str, dict[str, float]]]:
-    """{segment: {period: {callback: ms}}}: the median of `repeats` cold refreshes."""
+def measure(
+    app, repeats: int, periods: tuple[str, ...] = PERIODS, shown=None
+) -> dict[str, dict[str, dict[str, float]]]:
+    """{segment: {period: {callback: ms}}}: the median of `repeats` cold refreshes; `shown(label,
+    by_period)` is called as each segment is done."""
     ctx = services_of(app.server)
     out: dict = {}
     with app.server.test_request_context():
         for label, changes in SEGMENTS.items():
             out[label] = {}
-            for period in PERIODS:
+            for period in periods:
                 runs = []
                 for _ in range(repeats):
                     ctx.cache.clear()
                     runs.append(refresh(replace(Filters(period), **changes)))
                 out[label][period] = median_run(runs)
+            if shown is not None:
+                shown(label, out[label])
     return out
 
 
-def render(results: dict) -> str:
-    """A Markdown table: each refresh's total, and its slowest callback."""
-    lines = ["| segment | " + " | ".join(f"{p} refresh (slowest part)" for p in PERIODS) + " |"]
-    lines.append("|---|" + "---:|" * len(PERIODS))
-    for label, by_period in results.items():
-        cells = []
-        for period in PERIODS:
-            parts = by_period[period]
-            slowest = max(parts, key=parts.get)
-            cells.append(f"{sum(parts.values()):,.0f} ms ({slowest} {parts[slowest]:,.0f})")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+def header(periods: tuple[str, ...] = PERIODS) -> str:
+    """The Markdown table's first two lines."""
+    return (
+        "| segment | "
+        + " | ".join(f"{p} refresh (slowest part)" for p in periods)
+        + " |\n|---|"
+        + "---:|" * len(periods)
+    )
+
+
+def row(label: str, by_period: dict[str, dict[str, float]]) -> str:
+    """One segment's line: each refresh's total, and its slowest callback."""
+    cells = []
+    for parts in by_period.values():
+        slowest = max(parts, key=parts.get)
+        cells.append(f"{sum(parts.values()):,.0f} ms ({slowest} {parts[slowest]:,.0f})")
+    return f"| {label} | " + " | ".join(cells) + " |"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,11 +77,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.segments", description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--periods", default=",".join(PERIODS), help="presets to refresh (default 7d,90d)")
     args = parser.parse_args(argv)
+    periods = tuple(p for p in args.periods.split(",") if p)
     app = create_app(
         Config(database_url=args.database_url, secret_key=secrets.token_urlsafe(32), testing=True)
     )
-    print(render(measure(app, args.repeats)))
+    print(header(periods), flush=True)
+    measure(app, args.repeats, periods, lambda label, by_period: print(row(label, by_period), flush=True))
     return 0
 
 
