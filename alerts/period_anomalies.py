@@ -13,7 +13,7 @@ from sqlalchemy import BigInteger, Connection, and_, column, func, join, select,
 from alerts.anomalies import WEEKS, Anomaly, judged
 from data.cover import epoch, moment
 from data.periods import Period
-from data.schema import rollup_hours, rollup_response
+from data.schema import ALL_TYPES, rollup_hour_p95, rollup_hours, rollup_response
 from metrics import quality
 from metrics.catalogue import METRICS
 from metrics.histogram_sql import grouped_percentiles
@@ -53,32 +53,58 @@ def hourly_figures(conn: Connection, period: Period, segment: Segment) -> dict[s
 def _hourly_figures_from_rollups(
     conn: Connection, hours: list[tuple[int, int]], segment: Segment
 ) -> dict[str, Series]:
-    """The same figures as `hourly_figures` for whole UTC hour ranges (epoch seconds), read from the
-    hourly rollups in one query per table for all ranges (p95 from the hour's histogram)."""
+    """The same figures as `hourly_figures` for whole UTC hour ranges (epoch seconds): the counts
+    from rollup_hours and each hour's p95 from rollup_hour_p95, one query each for all ranges; an
+    hour whose kept p95 is behind its histogram (another writer's answers not yet in it) is read
+    from the histogram instead."""
     # The windows as a table joined on each rollup's index: one short range search each (an OR of
     # seven ranges with a GROUP BY made SQLite walk the whole index instead).
     windows = (
         values(column("lo", BigInteger), column("hi", BigInteger), name="windows").data(hours).cte("windows")
     )
-    h, r = rollup_hours.c, rollup_response.c
+    h, k = rollup_hours.c, rollup_hour_p95.c
     counts = conn.execute(
-        select(h.start, func.sum(h.sessions), func.sum(h.msg_user + h.msg_assistant + h.msg_system))
+        select(
+            h.start,
+            func.sum(h.sessions),
+            func.sum(h.msg_user + h.msg_assistant + h.msg_system),
+            func.sum(h.rt_count),
+        )
         .select_from(join(windows, rollup_hours, and_(h.start >= windows.c.lo, h.start < windows.c.hi)))
         .where(*user_type_is(rollup_hours, segment))
         .group_by(h.start)
     ).all()
-    p95 = grouped_percentiles(
-        conn,
-        # A row per user type: grouped_percentiles adds them up.
-        select(r.start, r.bucket, r.n)
-        .select_from(join(windows, rollup_response, and_(r.start >= windows.c.lo, r.start < windows.c.hi)))
-        .where(r.grain == "h", *user_type_is(rollup_response, segment)),
-        (95,),
-    )
+    kept = {
+        int(start): (int(n), p95)
+        for start, n, p95 in conn.execute(
+            select(k.start, k.n, k.p95)
+            .select_from(
+                join(windows, rollup_hour_p95, and_(k.start >= windows.c.lo, k.start < windows.c.hi))
+            )
+            .where(k.user_type == (segment_of(segment).user_type or ALL_TYPES))
+        )
+    }
+    answers = {int(start): int(n) for start, _, _, n in counts if n}
+    p95 = {start: (kept[start][1], n) for start, n in answers.items() if kept.get(start, (None,))[0] == n}
+    behind = sorted(set(answers) - set(p95))
+    if behind:
+        r = rollup_response.c
+        found = grouped_percentiles(
+            conn,
+            select(r.start, r.bucket, r.n).where(
+                r.grain == "h", r.start.in_(behind), *user_type_is(rollup_response, segment)
+            ),
+            (95,),
+        )
+        p95.update({int(start): (figures[95], n) for start, (n, figures) in found.items()})
     return {
-        "sessions": {moment(int(start)): (float(sessions), int(sessions)) for start, sessions, _ in counts},
-        "messages": {moment(int(start)): (float(messages), int(messages)) for start, _, messages in counts},
-        "p95_response_time": {moment(int(start)): (values[95], n) for start, (n, values) in p95.items()},
+        "sessions": {
+            moment(int(start)): (float(sessions), int(sessions)) for start, sessions, _, _ in counts
+        },
+        "messages": {
+            moment(int(start)): (float(messages), int(messages)) for start, _, messages, _ in counts
+        },
+        "p95_response_time": {moment(start): (value, n) for start, (value, n) in p95.items()},
     }
 
 

@@ -23,12 +23,14 @@ from data import histogram
 from data.counters import ANALYTICS_COUNTERS, sums_sql, unresolved
 from data.cover import DAY, HOUR, WEEK, bucket_start, moment
 from data.schema import (
+    ALL_TYPES,
     HOURLY_COUNTERS,
     ROLLUP_TABLES,
     TOPIC_COUNTERS,
     chat_analytics,
     chat_messages,
     chat_sessions,
+    rollup_hour_p95,
     rollup_hours,
     rollup_message_sessions,
     rollup_response,
@@ -183,6 +185,7 @@ class Deltas:
                 for (g, s, u, b), n in self.response.items()
             ],
         )
+        refresh_hour_p95(conn, {s for g, s, _, _ in self.response if g == "h"})
         _upsert(
             conn,
             rollup_topics,
@@ -218,6 +221,44 @@ class Deltas:
         self.topics.clear()
         self.message_sessions.clear()
         self.topic_response.clear()
+
+
+def refresh_hour_p95(conn: Connection, hours: Iterable[int]) -> None:
+    """Rewrite rollup_hour_p95 for these UTC hours (epoch seconds) from their histograms as they
+    now stand in this transaction: one row per user type with answers, and one for all of them."""
+    from metrics.percentiles import from_histogram  # metrics reads data, not the other way round
+
+    hours = sorted(hours)
+    r = rollup_response.c
+    for i in range(0, len(hours), _WRITE_CHUNK):
+        chunk = hours[i : i + _WRITE_CHUNK]
+        histograms: dict[tuple[int, str], Counter] = defaultdict(Counter)
+        for start, user_type, b, n in conn.execute(
+            select(r.start, r.user_type, r.bucket, r.n).where(r.grain == "h", r.start.in_(chunk))
+        ):
+            for key in ((int(start), user_type), (int(start), ALL_TYPES)):
+                histograms[key][int(b)] += int(n)
+        rows = [
+            {
+                "start": start,
+                "user_type": user_type,
+                "n": sum(h.values()),
+                "p95": from_histogram(h, (95,))[95],
+            }
+            for (start, user_type), h in sorted(histograms.items())
+            if sum(h.values())
+        ]
+        if rows:
+            stmt = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(
+                rollup_hour_p95
+            )
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["start", "user_type"],
+                    set_={"n": stmt.excluded.n, "p95": stmt.excluded.p95},
+                ),
+                rows,
+            )
 
 
 def micros(ms: float) -> int:

@@ -253,3 +253,36 @@ def test_an_hour_like_the_same_hour_in_past_weeks_is_not_marked(make_app):
     assert response["data"] and activity["data"]
     assert _unusual(response) == [] and _unusual(activity) == []
     assert "Unusual" not in response_summary + activity_summary
+
+
+def test_the_markers_read_each_hour_s_kept_p95_unless_it_is_behind_its_histogram(make_app, monkeypatch):
+    """Past EXACT_PERCENTILE_LIMIT answers the markers judge each hour's p95 as kept in
+    rollup_hour_p95 (the histogram's: 9,100 ms falls in a bucket whose representative is shown); a
+    kept row is believed while it counted the hour's answers, and read again from the histogram
+    when it counted fewer (a writer's answers not in it yet)."""
+    from sqlalchemy import text
+
+    from callbacks.charts import update_time_series
+    from data import histogram
+    from metrics import quality
+
+    monkeypatch.setattr(quality, "EXACT_PERCENTILE_LIMIT", 0)
+    app = make_app(cache_seconds=0)
+    engine = services_of(app.server).engine
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
+    _same_hour_every_week(engine, hour, 9100.0)
+    slow = histogram.representative(histogram.bucket_of(9100.0))
+
+    def marked() -> list:
+        with app.server.test_request_context():
+            response = update_time_series(Filters("7d").to_store())[3]
+        return [y for trace in _unusual(response) for y in trace["y"]]
+
+    assert marked() == [slow]
+    at = {"start": int(hour.timestamp())}
+    with engine.begin() as conn:  # kept, and counting every answer of the hour: believed
+        conn.execute(text("UPDATE rollup_hour_p95 SET p95 = 3000 WHERE start = :start"), at)
+    assert marked() == []
+    with engine.begin() as conn:  # behind its histogram: the histogram's p95 again
+        conn.execute(text("UPDATE rollup_hour_p95 SET n = n - 1 WHERE start = :start"), at)
+    assert marked() == [slow]

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from data import histogram, recording, rollups, seed
-from data.schema import chat_analytics, chat_messages, chat_sessions, session_topics
+from data.schema import chat_analytics, chat_messages, chat_sessions, rollup_hour_p95, session_topics
 from data.tracker import AnalyticsTracker, AnalyticsWriter
 from metrics.percentiles import from_histogram
 from tests.builders import Msg, Spec, build, sid
@@ -61,6 +61,42 @@ def test_seeded_data_keeps_rollups_equal_to_a_rebuild(engine):
             text("SELECT SUM(sessions), SUM(msg_user + msg_assistant + msg_system) FROM rollup_hours")
         ).one()
     assert tuple(summed) == (sessions, messages)
+
+
+def test_each_hour_s_kept_p95_is_numpy_s_over_its_answers(engine):
+    """rollup_hour_p95 against the raw answers: per UTC hour, per user type and for all of them,
+    numpy's 95th percentile of each answer's histogram representative, and the answers counted."""
+    import numpy as np
+
+    from data.cover import HOUR, epoch
+
+    seed.generate(engine, sessions=400, days=5, active=6, seed=3, now=NOW)
+    answers: dict[tuple[int, str], list[float]] = {}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT m.created_at, s.user_type, m.processing_time_ms FROM chat_messages m "
+                "JOIN chat_sessions s ON s.session_id = m.session_id "
+                "WHERE m.sender_type = 'assistant' AND m.processing_time_ms IS NOT NULL"
+            )
+        ).all()
+        kept = {
+            (int(start), user_type): (int(n), p95)
+            for start, user_type, n, p95 in conn.execute(
+                text("SELECT start, user_type, n, p95 FROM rollup_hour_p95")
+            )
+        }
+    for created, user_type, ms in rows:
+        created = created if isinstance(created, datetime) else datetime.fromisoformat(created)
+        hour = epoch(created.replace(tzinfo=UTC) if created.tzinfo is None else created) // HOUR * HOUR
+        value = histogram.representative(histogram.bucket_of(ms))
+        for key in ((hour, user_type), (hour, "*")):
+            answers.setdefault(key, []).append(value)
+    assert len(answers) > 100 and set(kept) == set(answers)
+    for key, values in answers.items():
+        n, p95 = kept[key]
+        assert n == len(values), key
+        assert p95 == pytest.approx(float(np.percentile(values, 95)), rel=1e-12), key
 
 
 def test_hand_built_sessions_with_gaps_ratings_and_late_messages(engine):
@@ -534,6 +570,7 @@ def test_the_migration_sums_each_week_from_its_days(tmp_path):
 
     engine = create_engine(f"sqlite:///{tmp_path / 'weeks.db'}")
     upgrade_schema(engine, "0011")  # not head: later migrations must find their own work undone
+    rollup_hour_p95.create(engine)  # today's write path keeps it (migration 0014, dropped below)
     seed.generate(engine, sessions=300, days=30, active=5, seed=3, now=NOW)
     week = "SELECT user_type, bucket, start, n FROM rollup_response WHERE grain = 'w' ORDER BY 1, 2, 3"
     with engine.begin() as conn:
@@ -548,6 +585,7 @@ def test_the_migration_sums_each_week_from_its_days(tmp_path):
         conn.execute(text("DELETE FROM rollup_response WHERE grain = 'w'"))
         conn.execute(text("UPDATE alembic_version SET version_num = '0010'"))
     assert kept == by_days and len(kept) > 10  # the write path kept the weeks
+    rollup_hour_p95.drop(engine)
     upgrade_schema(engine)
     with engine.connect() as conn:
         assert conn.execute(text(week)).all() == kept  # the migration puts them back from the days
