@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
 
-from sqlalchemy import Connection, Integer, Select, and_, case, cast, func, literal, null, select
+from sqlalchemy import Connection, Integer, Select, and_, bindparam, case, cast, func, literal, null, select
 
 from data import histogram
 from data.counters import ANALYTICS_COUNTERS, sums_sql
@@ -245,38 +246,57 @@ SESSION_COUNTERS = (
 MESSAGE_COUNTERS = tuple(f"msg_{s}" for s in SENDER_TYPES)
 
 
-def _edge_sessions(conn: Connection, part: Period, segment: Selecting) -> dict[str, int]:
-    """Every session-side counter over the sessions created in `part`, in one statement."""
+# A period whose bounds are bound when a statement runs: the edges' statements are built once per
+# segment and reused.
+EDGE = Period(bindparam("edge_start"), bindparam("edge_end"), UTC)
+
+
+def edge_bounds(part: Period) -> dict[str, datetime]:
+    """The values of EDGE's bounds for `part`."""
+    return {"edge_start": part.start, "edge_end": part.end}
+
+
+@lru_cache(maxsize=128)
+def _edge_sessions_statement(segment: Segment) -> Select:
     s = chat_sessions.c
     columns = [
         func.count(),
         count_if(s.is_active),
         *(count_if(s.satisfaction_rating == r) for r in range(1, 6)),
     ]
-    row = conn.execute(
+    return (
         select(*columns, *sums_sql())
         .select_from(chat_sessions.outerjoin(chat_analytics, chat_analytics.c.session_id == s.session_id))
-        .where(*sessions_where(part, segment))
-    ).one()
+        .where(*sessions_where(EDGE, segment))
+    )
+
+
+def _edge_sessions(conn: Connection, part: Period, segment: Selecting) -> dict[str, int]:
+    """Every session-side counter over the sessions created in `part`, in one statement."""
+    row = conn.execute(_edge_sessions_statement(segment_of(segment)), edge_bounds(part)).one()
     return dict(zip(SESSION_COUNTERS, (int(v or 0) for v in row), strict=True))
+
+
+@lru_cache(maxsize=128)
+def _edge_messages_statement(segment: Segment) -> Select:
+    m = chat_messages.c
+    # NULL without a processing time (SQLite's ln() is ours, in Python, and refuses NULL).
+    bucket = case((m.processing_time_ms.is_(None), null()), else_=histogram_bucket(m.processing_time_ms))
+    return messages_in(
+        select(m.sender_type, bucket, func.count(), func.sum(m.processing_time_ms)).select_from(
+            chat_messages
+        ),
+        EDGE,
+        segment,
+    ).group_by(m.sender_type, bucket)
 
 
 def _edge_messages(conn: Connection, part: Period, segment: Selecting) -> dict:
     """The messages created in `part` in one statement: {"msg_<sender>": n, "answers": [count, sum
     of ms, {histogram bucket: n}]} (answers: assistant messages with a processing time)."""
-    m = chat_messages.c
-    # NULL without a processing time (SQLite's ln() is ours, in Python, and refuses NULL).
-    bucket = case((m.processing_time_ms.is_(None), null()), else_=histogram_bucket(m.processing_time_ms))
     out: dict = dict.fromkeys(MESSAGE_COUNTERS, 0)
     answers: list = [0, 0.0, {}]
-    stmt = messages_in(
-        select(m.sender_type, bucket, func.count(), func.sum(m.processing_time_ms)).select_from(
-            chat_messages
-        ),
-        part,
-        segment,
-    ).group_by(m.sender_type, bucket)
-    for sender, b, n, total in conn.execute(stmt):
+    for sender, b, n, total in conn.execute(_edge_messages_statement(segment_of(segment)), edge_bounds(part)):
         out[f"msg_{sender}"] += int(n)
         if sender == "assistant" and b is not None:
             answers[0] += int(n)
