@@ -247,7 +247,8 @@ MESSAGE_COUNTERS = tuple(f"msg_{s}" for s in SENDER_TYPES)
 
 
 # A period whose bounds are bound when a statement runs: the edges' statements are built once per
-# segment and reused.
+# segment and reused (SQLAlchemy statements are immutable, so threads share them safely; what is
+# cached is the query's shape, never a user's values).
 EDGE = Period(bindparam("edge_start"), bindparam("edge_end"), UTC)
 
 
