@@ -230,8 +230,21 @@ def refresh_hour_p95(conn: Connection, hours: Iterable[int]) -> None:
 
     hours = sorted(hours)
     r = rollup_response.c
+    stmt = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(rollup_hour_p95)
+    replace = stmt.on_conflict_do_update(
+        index_elements=["start", "user_type"], set_={"n": stmt.excluded.n, "p95": stmt.excluded.p95}
+    )
     for i in range(0, len(hours), _WRITE_CHUNK):
         chunk = hours[i : i + _WRITE_CHUNK]
+        # Each hour's all-types row taken first (created if new, locked until commit): two writers
+        # of the same hour then read its histogram one after the other, and the later one reads the
+        # earlier one's answers, whatever user types each wrote (PostgreSQL; SQLite has one writer).
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["start", "user_type"], set_={"n": rollup_hour_p95.c.n}
+            ),
+            [{"start": start, "user_type": ALL_TYPES, "n": 0, "p95": None} for start in chunk],
+        )
         histograms: dict[tuple[int, str], Counter] = defaultdict(Counter)
         for start, user_type, b, n in conn.execute(
             select(r.start, r.user_type, r.bucket, r.n).where(r.grain == "h", r.start.in_(chunk))
@@ -246,19 +259,9 @@ def refresh_hour_p95(conn: Connection, hours: Iterable[int]) -> None:
                 "p95": from_histogram(h, (95,))[95],
             }
             for (start, user_type), h in sorted(histograms.items())
-            if sum(h.values())
         ]
         if rows:
-            stmt = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(
-                rollup_hour_p95
-            )
-            conn.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["start", "user_type"],
-                    set_={"n": stmt.excluded.n, "p95": stmt.excluded.p95},
-                ),
-                rows,
-            )
+            conn.execute(replace, rows)
 
 
 def micros(ms: float) -> int:

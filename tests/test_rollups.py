@@ -25,6 +25,7 @@ from data.schema import chat_analytics, chat_messages, chat_sessions, rollup_hou
 from data.tracker import AnalyticsTracker, AnalyticsWriter
 from metrics.percentiles import from_histogram
 from tests.builders import Msg, Spec, build, sid
+from tests.conftest import TEST_DATABASE_URL
 from web.context import services_of
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
@@ -633,3 +634,41 @@ def test_local_day_histograms_are_each_local_days_answers_bucketed(seeded_sqlite
             expected.setdefault(day, Counter())[histogram.bucket_of(ms)] += 1
     assert len(expected) >= 5
     assert got == {day: dict(hist) for day, hist in expected.items()}
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="TEST_DATABASE_URL (PostgreSQL) not set")
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_two_writers_of_one_hour_leave_its_all_types_p95_with_both_their_answers(engine):
+    """Two writers of different user types share no rollup row but the hour's all-types p95: the
+    second waits for the first to commit, then reads its answers too (else the kept p95 would miss
+    them until the next write of that hour)."""
+    from data.cover import epoch
+
+    hour = datetime(2026, 11, 20, 10, tzinfo=UTC)
+    first = engine.connect()
+    transaction = first.begin()
+    with rollups.batched(first) as deltas:
+        for minute in range(3):
+            deltas.message(hour + timedelta(minutes=minute), "client", "assistant", 1000.0)
+    done = threading.Event()
+
+    def second() -> None:
+        with engine.begin() as conn, rollups.batched(conn) as deltas:
+            deltas.message(hour + timedelta(minutes=30), "provider", "assistant", 9000.0)
+        done.set()
+
+    writer = threading.Thread(target=second)
+    writer.start()
+    assert not done.wait(1.0), "the second writer did not wait for the first"
+    transaction.commit()
+    first.close()
+    writer.join(10)
+    assert done.is_set()
+    with engine.connect() as conn:
+        n, p95 = conn.execute(
+            text("SELECT n, p95 FROM rollup_hour_p95 WHERE start = :start AND user_type = '*'"),
+            {"start": epoch(hour)},
+        ).one()
+    values = [histogram.representative(histogram.bucket_of(ms)) for ms in (1000.0, 1000.0, 1000.0, 9000.0)]
+    assert n == 4
+    assert p95 == pytest.approx(float(np.percentile(values, 95)), rel=1e-12)
