@@ -55,8 +55,8 @@ def _hourly_figures_from_rollups(
 ) -> dict[str, Series]:
     """The same figures as `hourly_figures` for whole UTC hour ranges (epoch seconds): the counts
     from rollup_hours and each hour's p95 from rollup_hour_p95, one query each for all ranges; an
-    hour whose kept p95 is behind its histogram (another writer's answers not yet in it) is read
-    from the histogram instead."""
+    hour whose kept p95 did not count the answers rollup_hours does (a writer committed between the
+    two reads, or the row is missing) is read from its histogram instead."""
     # The windows as a table joined on each rollup's index: one short range search each (an OR of
     # seven ranges with a GROUP BY made SQLite walk the whole index instead).
     windows = (
