@@ -79,15 +79,12 @@ def sessions_with_messages(conn: Connection, period: Period, segment: Selecting 
         ).scalar_one()
     for lo, hi in spans.edges:
         bounds = edge_bounds(within(period, (lo, hi)))
-        if first is None:
-            total += conn.execute(
-                _edge_sessions_with_messages(segment_of(segment), False), bounds
-            ).scalar_one()
-            continue
-        # Counted already: sessions with messages in the whole hours or in an earlier edge.
-        counted_from = moment(first) if lo < moment(first) else period.start
-        bounds.update(counted_from=counted_from, counted_to=moment(spans.end_hour))
-        total += conn.execute(_edge_sessions_with_messages(segment_of(segment), True), bounds).scalar_one()
+        if first is not None:
+            # Counted already: sessions with messages in the whole hours or in an earlier edge.
+            counted_from = moment(first) if lo < moment(first) else period.start
+            bounds.update(counted_from=counted_from, counted_to=moment(spans.end_hour))
+        stmt = _edge_sessions_with_messages(segment_of(segment), after_counted=first is not None)
+        total += conn.execute(stmt, bounds).scalar_one()
     return int(total)
 
 

@@ -20,7 +20,7 @@ from metrics.results import (
     TopicCount,
 )
 from metrics.series import peak_hours
-from metrics.spans import Selecting, one_read_of_hours
+from metrics.spans import Selecting, one_read_per_period
 from metrics.topics import common_issues, top_topics
 
 HEADLINE_PERCENTILES = (50, 95)
@@ -28,7 +28,7 @@ HEADLINE_PERCENTILES = (50, 95)
 
 def headline(conn: Connection, period: Period, segment: Selecting = None) -> Headline:
     """Sessions, messages, response times (p50/p95), satisfaction and outcomes for the period."""
-    with one_read_of_hours():
+    with one_read_per_period():
         return Headline(
             sessions=session_counts(conn, period, segment),
             messages=message_counts(conn, period, segment),
@@ -59,7 +59,7 @@ class Summary:
 
 def summary(conn: Connection, period: Period, segment: Selecting = None) -> Summary:
     """Every metric of the contract for one period and optional user type."""
-    with one_read_of_hours():
+    with one_read_per_period():
         return Summary(
             period=period,
             segment=segment,

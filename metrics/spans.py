@@ -190,13 +190,13 @@ def cover_for(period: Period, selecting: Selecting, *, days: bool = False) -> Co
     return cover(period.start, period.end, days=days)
 
 
-# Inside `one_read_of_hours`: every rollup_hours counter's sum per (cover, user type), and every
-# counter of a partial edge per (side, edge, segment), each read once.
+# Inside `one_read_per_period`: every rollup_hours counter's sum per (cover, user type), and every
+# counter of a partial edge per (table, edge, segment), each read once.
 _SHARED: ContextVar[dict | None] = ContextVar("period_reads", default=None)
 
 
 @contextmanager
-def one_read_of_hours() -> Iterator[None]:
+def one_read_per_period() -> Iterator[None]:
     """Within the block (several figures of one period on one connection), rollup_hours is read once
     per cover and user type, and each partial edge once per table (sessions, messages), every
     counter in one statement, instead of once per figure."""
@@ -208,7 +208,7 @@ def one_read_of_hours() -> Iterator[None]:
 
 
 def _shared_read(key: tuple, read: Callable[[], dict]) -> dict:
-    """`read()`, or what it gave for `key` earlier in the same `one_read_of_hours` block."""
+    """`read()`, or what it gave for `key` earlier in the same `one_read_per_period` block."""
     shared = _SHARED.get()
     if shared is None:
         return read()
@@ -235,17 +235,6 @@ def hour_sums(conn: Connection, spans: Cover, user_type: Selecting, *names: str)
     return [sums[n] for n in names]
 
 
-# The rollup_hours counters a partial edge reads from chat_sessions (with its analytics row) and
-# from chat_messages; the response-time counters come with the edge's histogram instead.
-SESSION_COUNTERS = (
-    "sessions",
-    "active",
-    *(f"rated_{r}" for r in range(1, 6)),
-    *(c.name for c in ANALYTICS_COUNTERS),
-)
-MESSAGE_COUNTERS = tuple(f"msg_{s}" for s in SENDER_TYPES)
-
-
 # A period whose bounds are bound when a statement runs: the edges' statements are built once per
 # segment and reused (SQLAlchemy statements are immutable, so threads share them safely; what is
 # cached is the query's shape, never a user's values).
@@ -257,25 +246,43 @@ def edge_bounds(part: Period) -> dict[str, datetime]:
     return {"edge_start": part.start, "edge_end": part.end}
 
 
+def _session_columns() -> dict[str, object]:
+    """The rollup_hours counters a partial edge reads from chat_sessions (with its analytics row),
+    each with its SQL; names and columns declared together so that they cannot drift apart."""
+    s = chat_sessions.c
+    return {
+        "sessions": func.count(),
+        "active": count_if(s.is_active),
+        **{f"rated_{r}": count_if(s.satisfaction_rating == r) for r in range(1, 6)},
+        **dict(zip((c.name for c in ANALYTICS_COUNTERS), sums_sql(), strict=True)),
+    }
+
+
+SESSION_COUNTERS = tuple(_session_columns())
+# ... and from chat_messages; the response-time counters come with the edge's histogram instead.
+MESSAGE_COUNTERS = tuple(f"msg_{s}" for s in SENDER_TYPES)
+
+
 @lru_cache(maxsize=128)
 def _edge_sessions_statement(segment: Segment) -> Select:
     s = chat_sessions.c
-    columns = [
-        func.count(),
-        count_if(s.is_active),
-        *(count_if(s.satisfaction_rating == r) for r in range(1, 6)),
-    ]
     return (
-        select(*columns, *sums_sql())
+        select(*_session_columns().values())
         .select_from(chat_sessions.outerjoin(chat_analytics, chat_analytics.c.session_id == s.session_id))
         .where(*sessions_where(EDGE, segment))
     )
 
 
-def _edge_sessions(conn: Connection, part: Period, segment: Selecting) -> dict[str, int]:
-    """Every session-side counter over the sessions created in `part`, in one statement."""
-    row = conn.execute(_edge_sessions_statement(segment_of(segment)), edge_bounds(part)).one()
-    return dict(zip(SESSION_COUNTERS, (int(v or 0) for v in row), strict=True))
+def edge_sessions(conn: Connection, part: Period, segment: Selecting) -> dict[str, int]:
+    """Every session-side counter over the sessions created in `part` (a partial edge), in one
+    statement, read once per `one_read_per_period` block."""
+    seg = segment_of(segment)
+
+    def read() -> dict[str, int]:
+        row = conn.execute(_edge_sessions_statement(seg), edge_bounds(part)).one()
+        return dict(zip(SESSION_COUNTERS, (int(v or 0) for v in row), strict=True))
+
+    return _shared_read(("sessions", part.start, part.end, seg), read)
 
 
 @lru_cache(maxsize=128)
@@ -292,29 +299,39 @@ def _edge_messages_statement(segment: Segment) -> Select:
     ).group_by(m.sender_type, bucket)
 
 
-def _edge_messages(conn: Connection, part: Period, segment: Selecting) -> dict:
-    """The messages created in `part` in one statement: {"msg_<sender>": n, "answers": [count, sum
-    of ms, {histogram bucket: n}]} (answers: assistant messages with a processing time)."""
-    out: dict = dict.fromkeys(MESSAGE_COUNTERS, 0)
-    answers: list = [0, 0.0, {}]
-    for sender, b, n, total in conn.execute(_edge_messages_statement(segment_of(segment)), edge_bounds(part)):
-        out[f"msg_{sender}"] += int(n)
-        if sender == "assistant" and b is not None:
-            answers[0] += int(n)
-            answers[1] += float(total)
-            answers[2][int(b)] = answers[2].get(int(b), 0) + int(n)
-    out["answers"] = answers
-    return out
+def edge_messages(conn: Connection, part: Period, segment: Selecting) -> dict:
+    """The messages created in `part` (a partial edge) in one statement, read once per
+    `one_read_per_period` block: {"msg_<sender>": n, "answers": [count, sum of ms, {histogram
+    bucket: n}]} (answers: assistant messages with a processing time)."""
+    seg = segment_of(segment)
+
+    def read() -> dict:
+        out: dict = dict.fromkeys(MESSAGE_COUNTERS, 0)
+        answers: list = [0, 0.0, {}]
+        for sender, b, n, total in conn.execute(_edge_messages_statement(seg), edge_bounds(part)):
+            out[f"msg_{sender}"] += int(n)
+            if sender == "assistant" and b is not None:
+                _add_answers(answers, int(n), float(total), int(b))
+        out["answers"] = answers
+        return out
+
+    return _shared_read(("messages", part.start, part.end, seg), read)
+
+
+def _add_answers(entry: list, n: int, total: float, bucket: int) -> None:
+    """Add `n` answers taking `total` ms, all in histogram `bucket`, to a [count, sum, {bucket: n}]."""
+    entry[0] += n
+    entry[1] += total
+    entry[2][bucket] = entry[2].get(bucket, 0) + n
 
 
 def edge_sums(conn: Connection, part: Period, segment: Selecting, counters: Sequence[str]) -> list[int]:
     """rollup_hours counters computed from the base tables over `part` (a partial edge)."""
     out: dict = {}
-    key = (part.start, part.end, segment_of(segment))
     if any(c in SESSION_COUNTERS for c in counters):
-        out.update(_shared_read(("sessions", *key), lambda: _edge_sessions(conn, part, segment)))
+        out.update(edge_sessions(conn, part, segment))
     if any(c in MESSAGE_COUNTERS for c in counters):
-        out.update(_shared_read(("messages", *key), lambda: _edge_messages(conn, part, segment)))
+        out.update(edge_messages(conn, part, segment))
     return [out[c] for c in counters]
 
 
@@ -389,19 +406,14 @@ def edge_response_stats(
     if key is None:
         total: list = [0, 0.0, {}]
         for span in spans.edges:
-            part = within(period, span)
-            count, ms_sum, hist = _shared_read(
-                ("messages", part.start, part.end, segment_of(user_type)),
-                lambda part=part: _edge_messages(conn, part, user_type),
-            )["answers"]
+            count, ms_sum, hist = edge_messages(conn, within(period, span), user_type)["answers"]
             total[0] += count
             total[1] += ms_sum
-            for b, n in hist.items():
-                total[2][b] = total[2].get(b, 0) + n
+            total[2] = dict(Counter(total[2]) + Counter(hist))
         return {None: total} if total[0] else {}
     ms = chat_messages.c.processing_time_ms
     bucket = histogram_bucket(ms).label("bucket")
-    columns = [bucket] if key is None else [key(chat_messages.c.created_at).label("key"), bucket]
+    columns = [key(chat_messages.c.created_at).label("key"), bucket]
     out: dict[int | None, list] = {}
     for span in spans.edges:
         stmt = messages_in(
@@ -411,11 +423,8 @@ def edge_response_stats(
             within(period, span),
             user_type,
         ).group_by(*columns)
-        for *k, b, n, total in conn.execute(stmt):
-            entry = out.setdefault(int(k[0]) if k else None, [0, 0.0, {}])
-            entry[0] += int(n)
-            entry[1] += float(total)
-            entry[2][int(b)] = entry[2].get(int(b), 0) + int(n)
+        for k, b, n, total in conn.execute(stmt):
+            _add_answers(out.setdefault(int(k), [0, 0.0, {}]), int(n), float(total), int(b))
     return out
 
 
