@@ -11,14 +11,15 @@ import pandas as pd
 from sqlalchemy import BigInteger, Connection, and_, column, func, join, select, values
 
 from alerts.anomalies import WEEKS, Anomaly, judged
-from data.cover import epoch, moment
+from data.cover import HOUR as HOUR_SECONDS
+from data.cover import Cover, epoch, moment
 from data.periods import Period
-from data.schema import ALL_TYPES, rollup_hour_p95, rollup_hours, rollup_response
+from data.schema import ALL_TYPES, rollup_hour_p95, rollup_hours
 from metrics import quality
 from metrics.catalogue import METRICS
-from metrics.histogram_sql import grouped_percentiles
+from metrics.percentiles import from_histogram
 from metrics.series import hourly_messages, hourly_sessions, response_time_series
-from metrics.spans import Segment, segment_of, user_type_is
+from metrics.spans import Segment, response_histogram, segment_of, user_type_is
 
 HOUR = timedelta(hours=1)
 # The figures the time charts draw that the detector watches: sessions and messages (activity),
@@ -88,15 +89,15 @@ def _hourly_figures_from_rollups(
     p95 = {start: (kept[start][1], n) for start, n in answers.items() if kept.get(start, (None,))[0] == n}
     behind = sorted(set(answers) - set(p95))
     if behind:
-        r = rollup_response.c
-        found = grouped_percentiles(
-            conn,
-            select(r.start, r.bucket, r.n).where(
-                r.grain == "h", r.start.in_(behind), *user_type_is(rollup_response, segment)
-            ),
-            (95,),
-        )
-        p95.update({int(start): (figures[95], n) for start, (n, figures) in found.items()})
+        ranges: list[list[int]] = []  # the hours behind, consecutive ones as one range
+        for start in behind:
+            if ranges and ranges[-1][1] == start:
+                ranges[-1][1] = start + HOUR_SECONDS
+            else:
+                ranges.append([start, start + HOUR_SECONDS])
+        spans = Cover(edges=(), hours=tuple((lo, hi) for lo, hi in ranges))
+        for start, hist in response_histogram(conn, spans, segment, key=lambda t: t.c.start).items():
+            p95[start] = (from_histogram(hist, (95,))[95], sum(hist.values()))
     return {
         "sessions": {
             moment(int(start)): (float(sessions), int(sessions)) for start, sessions, _, _ in counts
