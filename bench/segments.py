@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import secrets
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 
 from bench.dashboard import median_run, refresh
@@ -29,25 +30,20 @@ SEGMENTS = {
 PERIODS = ("7d", "90d")
 
 
-def measure(
-    app, repeats: int, periods: tuple[str, ...] = PERIODS, shown=None
-) -> dict[str, dict[str, dict[str, float]]]:
-    """{segment: {period: {callback: ms}}}: the median of `repeats` cold refreshes; `shown(label,
-    by_period)` is called as each segment is done."""
+def measure(app, repeats: int, periods: tuple[str, ...] = PERIODS) -> Iterator[tuple[str, dict]]:
+    """(segment, {period: {callback: ms}}) as each segment is measured: the median of `repeats`
+    cold refreshes."""
     ctx = services_of(app.server)
-    out: dict = {}
     with app.server.test_request_context():
         for label, changes in SEGMENTS.items():
-            out[label] = {}
+            by_period = {}
             for period in periods:
                 runs = []
                 for _ in range(repeats):
                     ctx.cache.clear()
                     runs.append(refresh(replace(Filters(period), **changes)))
-                out[label][period] = median_run(runs)
-            if shown is not None:
-                shown(label, out[label])
-    return out
+                by_period[period] = median_run(runs)
+            yield label, by_period
 
 
 def header(periods: tuple[str, ...] = PERIODS) -> str:
@@ -84,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         Config(database_url=args.database_url, secret_key=secrets.token_urlsafe(32), testing=True)
     )
     print(header(periods), flush=True)
-    measure(app, args.repeats, periods, lambda label, by_period: print(row(label, by_period), flush=True))
+    for label, by_period in measure(app, args.repeats, periods):
+        print(row(label, by_period), flush=True)
     return 0
 
 
